@@ -1,0 +1,1 @@
+/* bench_cache.c: not yet written (placeholder during initial set-up). */

@@ -1,0 +1,1 @@
+/* audit.c: not yet written (placeholder during initial set-up). */

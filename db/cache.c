@@ -1,0 +1,1 @@
+/* cache.c: not yet written (placeholder during initial set-up). */

@@ -1,0 +1,1 @@
+/* outbox.c: not yet written (placeholder during initial set-up). */

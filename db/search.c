@@ -1,0 +1,1 @@
+/* search.c: not yet written (placeholder during initial set-up). */

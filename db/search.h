@@ -1,0 +1,26 @@
+/* db/search.h: person search as you type (INSZ, or name prefixes, accent-
+ * and case-insensitive, with an optional birth date). */
+#ifndef HANDESK_DB_SEARCH_H
+#define HANDESK_DB_SEARCH_H
+
+#include "../src/rc.h"
+#include "cache.h"
+
+struct search_hit {
+	char person_id[37];
+	char insz[12];
+	char family_name[128];
+	char given_name[128];
+	char birth_date[11];
+	char postcode[5];
+	char municipality[64];
+};
+
+/* Query: words are prefixes of family or given names in any order ("dupre",
+ * "dupre jean", "jean dup"); a run of digits and separators is an INSZ
+ * prefix; a date (DD/MM/YYYY ...) or a bare year (4 digits, 1900-2099)
+ * filters on birth date.  Results ordered by family name, given name; at
+ * most max into hits, count in *n.  Empty query: *n = 0. */
+enum rc db_search_persons(struct cache *c, const char *query, struct search_hit *hits, int max, int *n);
+
+#endif

@@ -1,0 +1,1 @@
+/* staff.c: not yet written (placeholder during initial set-up). */

@@ -1,0 +1,19 @@
+/* db/staff.h: staff members and centres in the cache. */
+#ifndef HANDESK_DB_STAFF_H
+#define HANDESK_DB_STAFF_H
+
+#include "../src/rc.h"
+#include "../src/staff.h"
+#include "cache.h"
+
+enum rc db_staff_insert(struct cache *c, struct staff *s, const char *by, char **cause);
+enum rc db_staff_get(struct cache *c, const char *id, struct staff *out);
+enum rc db_staff_find_login(struct cache *c, const char *login, struct staff *out);
+/* All staff; *out allocated. */
+enum rc db_staff_list(struct cache *c, struct staff **out, int *n);
+
+enum rc db_centre_insert(struct cache *c, struct centre *ce, const char *by, char **cause);
+enum rc db_centre_get(struct cache *c, const char *id, struct centre *out);
+enum rc db_centre_list(struct cache *c, struct centre **out, int *n);
+
+#endif

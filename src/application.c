@@ -1,0 +1,1 @@
+/* application.c: not yet written (placeholder during initial set-up). */

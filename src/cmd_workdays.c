@@ -1,0 +1,1 @@
+/* cmd_workdays.c: not yet written (placeholder during initial set-up). */

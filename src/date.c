@@ -1,0 +1,1 @@
+/* date.c: not yet written (placeholder during initial set-up). */

@@ -1,0 +1,1 @@
+/* email.c: not yet written (placeholder during initial set-up). */

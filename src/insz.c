@@ -1,0 +1,1 @@
+/* insz.c: not yet written (placeholder during initial set-up). */

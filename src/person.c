@@ -1,0 +1,1 @@
+/* person.c: not yet written (placeholder during initial set-up). */

@@ -1,0 +1,1 @@
+/* phone.c: not yet written (placeholder during initial set-up). */

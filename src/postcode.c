@@ -1,0 +1,1 @@
+/* postcode.c: not yet written (placeholder during initial set-up). */

@@ -1,0 +1,1 @@
+/* role.c: not yet written (placeholder during initial set-up). */

@@ -1,0 +1,1 @@
+/* text.c: not yet written (placeholder during initial set-up). */

@@ -1,0 +1,1 @@
+/* uuid.c: not yet written (placeholder during initial set-up). */

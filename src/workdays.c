@@ -1,0 +1,1 @@
+/* workdays.c: not yet written (placeholder during initial set-up). */

@@ -1,0 +1,1 @@
+/* card.c: not yet written (placeholder during initial set-up). */

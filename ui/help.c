@@ -1,0 +1,1 @@
+/* help.c: not yet written (placeholder during initial set-up). */

@@ -1,0 +1,1 @@
+/* intake.c: not yet written (placeholder during initial set-up). */

@@ -1,0 +1,1 @@
+/* keymap.c: not yet written (placeholder during initial set-up). */

@@ -1,0 +1,1 @@
+/* settings.c: not yet written (placeholder during initial set-up). */

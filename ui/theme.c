@@ -1,0 +1,1 @@
+/* theme.c: not yet written (placeholder during initial set-up). */

@@ -1,0 +1,1 @@
+/* widget.c: not yet written (placeholder during initial set-up). */
