@@ -104,6 +104,10 @@ int main(int argc, char **argv)
 		free(cfg.db_path);
 		cfg.db_path = strdup(db_path);
 	}
+	if (login) {
+		free(cfg.login);
+		cfg.login = strdup(login);
+	}
 
 	if (optind < argc) {
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
@@ -122,7 +126,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, _("handesk: the interactive application needs a terminal\n"));
 		goto out;
 	}
-	me = login ? strdup(login) : cfg.login ? strdup(cfg.login) : os_login();
+	me = cfg.login ? strdup(cfg.login) : os_login();
 	rc = session_open(&session, &cfg, cfg.db_path, me, &cause);
 	if (rc) {
 		fprintf(stderr, "handesk: %s\n", cause);
