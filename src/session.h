@@ -13,6 +13,7 @@
 #include "staff.h"
 
 struct cache;
+struct audit_entry; /* db/audit.h */
 
 struct session {
 	struct cache *cache;
@@ -58,5 +59,26 @@ enum rc session_update_person(struct session *s, struct person *p,
 
 /* Mark a document of an application received (today) or missing again. */
 enum rc session_set_document(struct session *s, const char *document_id, bool received, char **cause);
+
+/* A person's applications, newest first, for the card; *out allocated
+ * (caller frees).  Needs PERM_PERSON_VIEW.  The primary problem is health
+ * data: without PERM_MEDICAL_VIEW it comes back as APP_PROBLEM_NONE. */
+enum rc session_list_applications(struct session *s, const char *person_id,
+				  struct application **out, int *n, char **cause);
+
+/* An application's document checklist; *out allocated (caller frees).
+ * Needs PERM_PERSON_VIEW. */
+enum rc session_list_documents(struct session *s, const char *application_id,
+			       struct app_document **out, int *n, char **cause);
+
+/* An application with its medical content (for now: the primary problem).
+ * Needs PERM_MEDICAL_VIEW; the view is audited as "medical_view". */
+enum rc session_view_medical(struct session *s, const char *application_id,
+			     struct application *out, char **cause);
+
+/* A person's audit trail, newest first, at most max entries; *out
+ * allocated (caller frees).  Needs PERM_AUDIT_VIEW. */
+enum rc session_audit_trail(struct session *s, const char *person_id, int max,
+			    struct audit_entry **out, int *n, char **cause);
 
 #endif

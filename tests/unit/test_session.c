@@ -1,0 +1,588 @@
+/* test_session.c: sessions on a temporary cache: who may log in, audited
+ * views, intake in one transaction, duplicates, INSZ changes, audit. */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db/audit.h"
+#include "db/cache.h"
+#include "db/staff.h"
+#include "src/session.h"
+#include "src/uuid.h"
+
+static char dir[64];
+static char path[96];
+static struct centre centre;
+static char staff_ids[8][37];
+
+static void add_staff(struct cache *c, int i, const char *login, enum role role, bool active)
+{
+	struct staff st;
+	char *cause = NULL;
+
+	memset(&st, 0, sizeof st);
+	uuid_new(st.meta.id);
+	strcpy(st.meta.centre_id, centre.meta.id);
+	strcpy(st.login, login);
+	strcpy(st.family_name, "Peeters");
+	strcpy(st.given_name, login);
+	st.role = role;
+	strcpy(st.languages, "nl,fr");
+	st.active = active;
+	cr_assert_eq(db_staff_insert(c, &st, "", &cause), RC_OK, "staff: %s", cause);
+	strcpy(staff_ids[i], st.meta.id);
+}
+
+static void setup(void)
+{
+	struct cache *c = NULL;
+	char *cause = NULL;
+
+	strcpy(dir, "/tmp/handesk-session-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/cache.db", dir);
+	cr_assert_eq(db_cache_open(path, &c, &cause), RC_OK, "open: %s", cause);
+	cr_assert_eq(db_cache_begin(c, &cause), RC_OK, "%s", cause);
+	memset(&centre, 0, sizeof centre);
+	uuid_new(centre.meta.id);
+	strcpy(centre.meta.centre_id, centre.meta.id);
+	strcpy(centre.code, "CHA");
+	strcpy(centre.name, "Charleroi");
+	strcpy(centre.language, "fr");
+	cr_assert_eq(db_centre_insert(c, &centre, "", &cause), RC_OK, "centre: %s", cause);
+	add_staff(c, 0, "desk", ROLE_RECEPTION, true);
+	add_staff(c, 1, "dm", ROLE_DOSSIER_MANAGER, true);
+	add_staff(c, 2, "eva", ROLE_EVALUATOR, true);
+	add_staff(c, 3, "boss", ROLE_DIRECTOR, true);
+	add_staff(c, 4, "gone", ROLE_RECEPTION, false);
+	add_staff(c, 5, "qa", ROLE_QUALITY, true);
+	cr_assert_eq(db_cache_commit(c, &cause), RC_OK, "%s", cause);
+	db_cache_close(c);
+}
+
+static void teardown(void)
+{
+	static const char *const files[] = {"cache.db", "cache.db-wal", "cache.db-shm",
+	                                    "cache.db-journal"};
+	char f[128];
+
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(f, sizeof f, "%s/%s", dir, files[i]);
+		unlink(f);
+	}
+	rmdir(dir);
+}
+
+TestSuite(session, .init = setup, .fini = teardown);
+
+static void open_as(struct session *s, const char *login)
+{
+	char *cause = NULL;
+	enum rc rc = session_open(s, NULL, path, login, &cause);
+	cr_assert_eq(rc, RC_OK, "login %s: %s", login, cause ? cause : "");
+	cr_assert_str_eq(s->me.login, login);
+	cr_assert_str_eq(s->centre.meta.id, centre.meta.id);
+}
+
+static long count(struct session *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long n = -1;
+
+	cr_assert_eq(sqlite3_prepare_v2(db_cache_handle(s->cache), sql, -1, &st, NULL), SQLITE_OK,
+	             "%s", sql);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static struct person sample(const char *insz)
+{
+	struct person p;
+
+	memset(&p, 0, sizeof p);
+	strcpy(p.insz, insz);
+	strcpy(p.family_name, "Duprée");
+	strcpy(p.given_name, "Jean-François");
+	strcpy(p.birth_date, "30/07/1985");
+	strcpy(p.language, "fr");
+	strcpy(p.nationality, "BE");
+	p.residence = RESIDENCE_POPULATION;
+	strcpy(p.postcode, "6000");
+	strcpy(p.phone, "0470 12 34 56");
+	return p;
+}
+
+static struct application sample_app(void)
+{
+	struct application a;
+
+	memset(&a, 0, sizeof a);
+	a.kind = APP_KIND_IVT_IT;
+	a.procedure = APP_PROC_NEW;
+	strcpy(a.received_on, "02/11/2026");
+	a.problem = APP_PROBLEM_PSYCHOLOGICAL;
+	return a;
+}
+
+static int checklist_len(enum app_kind k)
+{
+	int n = 0;
+	for (const char *const *l = application_checklist(k); *l; l++)
+		n++;
+	return n;
+}
+
+/* Register p (and app) as s, asserting success. */
+static void intake(struct session *s, struct person *p, struct application *app)
+{
+	enum person_field f = PERSON_F_NONE;
+	char *cause = NULL;
+	enum rc rc = session_intake(s, p, app, &f, &cause);
+	cr_assert_eq(rc, RC_OK, "intake: rc %d field %d: %s", rc, f, cause ? cause : "");
+	free(cause);
+}
+
+Test(session, open_denies_unknown_login)
+{
+	struct session s;
+	char *cause = NULL;
+
+	cr_assert_eq(session_open(&s, NULL, path, "nobody", &cause), RC_DENIED);
+	cr_assert_not_null(cause);
+	cr_expect(strstr(cause, "'nobody'"), "names the login: %s", cause);
+	cr_expect(strstr(cause, "centre director"), "says how to fix it: %s", cause);
+	cr_expect(strstr(cause, "handesk demo --persons N"), "mentions the demo: %s", cause);
+	cr_expect_null(s.cache, "nothing left open");
+	free(cause);
+	cause = NULL;
+
+	cr_assert_eq(session_open(&s, NULL, path, "gone", &cause), RC_DENIED);
+	cr_expect(cause && strstr(cause, "'gone'") && strstr(cause, "inactive"), "%s", cause);
+	free(cause);
+
+	open_as(&s, "desk");
+	cr_expect_eq(s.me.role, ROLE_RECEPTION);
+	cr_expect_str_eq(s.centre.code, "CHA");
+	session_close(&s);
+	session_close(&s); /* twice is harmless */
+}
+
+Test(session, require_gives_a_cause)
+{
+	struct session s;
+	char *cause = NULL;
+
+	open_as(&s, "desk");
+	cr_expect_eq(session_require(&s, PERM_PERSON_CREATE, &cause), RC_OK);
+	cr_expect_null(cause);
+	cr_expect_eq(session_require(&s, PERM_MEDICAL_VIEW, &cause), RC_DENIED);
+	cr_expect(cause && strstr(cause, "reception"), "%s", cause);
+	free(cause);
+	session_close(&s);
+}
+
+Test(session, intake_writes_everything_in_one_transaction)
+{
+	struct session s;
+	struct person p = sample("85073003328");
+	struct application a = sample_app();
+	int docs = checklist_len(APP_KIND_IVT_IT);
+	long outbox;
+
+	open_as(&s, "desk");
+	outbox = count(&s, "SELECT count(*) FROM outbox");
+	intake(&s, &p, &a);
+	cr_expect_str_not_empty(p.meta.id);
+	cr_expect_str_not_empty(a.meta.id);
+	cr_expect_str_eq(a.person_id, p.meta.id);
+	cr_expect_eq(a.status, APP_STATUS_INCOMPLETE);
+	cr_expect_str_eq(p.insz, "85073003328");
+	cr_expect_str_eq(p.birth_date, "1985-07-30");
+
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person"), 1);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM application WHERE status = 'incomplete'"), 1);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM application_document "
+	                       "WHERE received_on = '' AND required = 1"),
+	             docs);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person WHERE updated_by <> '' "
+	                       "AND centre_id <> ''"),
+	             1);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE action = 'create' "
+	                       "AND role = 'reception'"),
+	             2);
+	/* person + application + each document (+ the audit rows, which sync). */
+	cr_expect_geq(count(&s, "SELECT count(*) FROM outbox") - outbox, 2 + docs);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM outbox WHERE entity = 'person'"), 1);
+
+	struct application *apps = NULL;
+	int n = 0;
+	char *cause = NULL;
+	cr_assert_eq(session_list_applications(&s, p.meta.id, &apps, &n, &cause), RC_OK, "%s",
+	             cause);
+	cr_assert_eq(n, 1);
+	cr_expect_eq(apps[0].kind, APP_KIND_IVT_IT);
+	free(apps);
+	session_close(&s);
+}
+
+Test(session, intake_failure_in_the_middle_leaves_nothing)
+{
+	struct session s;
+	struct person p = sample("85073003328");
+	struct application a = sample_app();
+	enum person_field f;
+	char *cause = NULL;
+
+	open_as(&s, "desk");
+	long outbox = count(&s, "SELECT count(*) FROM outbox");
+	/* The third document fails: person, application and two documents are
+	 * written by then. */
+	cr_assert_eq(db_cache_exec(s.cache,
+	                           "CREATE TEMP TRIGGER fail_doc BEFORE INSERT ON "
+	                           "main.application_document "
+	                           "WHEN (SELECT count(*) FROM main.application_document) >= 2 "
+	                           "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+	                           &cause),
+	             RC_OK, "%s", cause);
+	cr_expect_neq(session_intake(&s, &p, &a, &f, &cause), RC_OK);
+	cr_expect(cause && strstr(cause, "injected failure"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	cr_expect_str_empty(p.meta.id, "no id for a person that was not saved");
+	cr_expect_str_empty(a.meta.id);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person"), 0);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM application"), 0);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM application_document"), 0);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit"), 0);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM outbox"), outbox);
+
+	/* The form still holds everything: fixing the cause and saving works. */
+	cr_assert_eq(db_cache_exec(s.cache, "DROP TRIGGER temp.fail_doc", &cause), RC_OK);
+	intake(&s, &p, &a);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person"), 1);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM application_document"),
+	             checklist_len(APP_KIND_IVT_IT));
+	session_close(&s);
+}
+
+Test(session, invalid_input_names_the_field)
+{
+	struct session s;
+	struct person p = sample("85073003328");
+	struct application a = sample_app();
+	enum person_field f;
+	char *cause = NULL;
+
+	open_as(&s, "desk");
+	strcpy(p.birth_date, "30/07/1986");
+	cr_expect_eq(session_intake(&s, &p, &a, &f, &cause), RC_INVALID);
+	cr_expect_eq(f, PERSON_F_BIRTH_DATE);
+	cr_expect(cause && strstr(cause, "30/07/1986") && strstr(cause, "30/07/1985"), "%s", cause);
+	free(cause);
+	cause = NULL;
+
+	p = sample("");
+	a.problem = APP_PROBLEM_NONE;
+	cr_expect_eq(session_intake(&s, &p, &a, &f, &cause), RC_INVALID);
+	cr_expect_eq(f, PERSON_F_NONE, "the application is at fault");
+	cr_expect_not_null(cause);
+	free(cause);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person"), 0);
+	session_close(&s);
+}
+
+Test(session, duplicate_insz_refused)
+{
+	struct session s;
+	struct person p = sample("85073003328");
+	struct person q = sample("85073003328");
+	enum person_field f;
+	char *cause = NULL;
+	char ids[4][37];
+	int n = -1;
+
+	open_as(&s, "desk");
+	intake(&s, &p, NULL);
+	strcpy(q.family_name, "Janssens");
+	strcpy(q.given_name, "Piet");
+	cr_expect_eq(session_intake(&s, &q, NULL, &f, &cause), RC_DUPLICATE);
+	cr_expect_eq(f, PERSON_F_INSZ);
+	cr_expect(cause && strstr(cause, "Duprée"), "names who has it: %s", cause);
+	free(cause);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person"), 1);
+
+	/* The UI asks first: same INSZ, or same name and birth date. */
+	cr_assert_eq(session_find_duplicates(&s, &q, ids, 4, &n), RC_OK);
+	cr_expect_eq(n, 1);
+	cr_expect_str_eq(ids[0], p.meta.id);
+	struct person r = sample("");
+	strcpy(r.family_name, "DUPREE");
+	strcpy(r.given_name, "jean francois");
+	strcpy(r.birth_date, "1985-07-30");
+	cr_assert_eq(session_find_duplicates(&s, &r, ids, 4, &n), RC_OK);
+	cr_expect_eq(n, 1, "same name (folded) and birth date");
+	strcpy(r.birth_date, "31/07/1985");
+	cr_assert_eq(session_find_duplicates(&s, &r, ids, 4, &n), RC_OK);
+	cr_expect_eq(n, 0);
+	session_close(&s);
+}
+
+Test(session, viewing_a_card_writes_an_audit_row)
+{
+	struct session s, boss;
+	struct person p = sample("85073003328"), seen;
+	struct audit_entry *trail = NULL;
+	char *cause = NULL;
+	int n = 0;
+
+	open_as(&s, "desk");
+	intake(&s, &p, NULL);
+	long before = count(&s, "SELECT count(*) FROM audit WHERE action = 'view'");
+	cr_assert_eq(session_view_person(&s, p.meta.id, &seen, &cause), RC_OK, "%s", cause);
+	cr_expect_str_eq(seen.family_name, "Duprée");
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE action = 'view'"), before + 1);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE action = 'view' "
+	                       "AND role = 'reception' AND staff_id <> ''"),
+	             1);
+
+	cr_expect_eq(session_view_person(&s, "no-such-id", &seen, &cause), RC_NOTFOUND);
+	free(cause);
+	cause = NULL;
+
+	/* Reception does not read the trail; the director does. */
+	cr_expect_eq(session_audit_trail(&s, p.meta.id, 10, &trail, &n, &cause), RC_DENIED);
+	free(cause);
+	cause = NULL;
+	open_as(&boss, "boss");
+	cr_assert_eq(session_audit_trail(&boss, p.meta.id, 10, &trail, &n, &cause), RC_OK, "%s",
+	             cause);
+	cr_assert_geq(n, 2);
+	cr_expect_str_eq(trail[0].action, "view", "newest first");
+	cr_expect_str_eq(trail[0].role, "reception");
+	cr_expect_str_eq(trail[0].staff_id, staff_ids[0]);
+	free(trail);
+	session_close(&boss);
+	session_close(&s);
+}
+
+Test(session, reception_cannot_open_medical_content)
+{
+	struct session s, eva;
+	struct person p = sample("85073003328");
+	struct application a = sample_app(), med, *apps = NULL;
+	char *cause = NULL;
+	int n = 0;
+
+	open_as(&s, "desk");
+	intake(&s, &p, &a);
+	cr_expect_eq(session_view_medical(&s, a.meta.id, &med, &cause), RC_DENIED);
+	cr_expect_not_null(cause);
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(session_list_applications(&s, p.meta.id, &apps, &n, &cause), RC_OK);
+	cr_assert_eq(n, 1);
+	cr_expect_eq(apps[0].problem, APP_PROBLEM_NONE, "primary problem hidden from reception");
+	free(apps);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE action = 'medical_view'"), 0);
+
+	open_as(&eva, "eva");
+	cr_assert_eq(session_view_medical(&eva, a.meta.id, &med, &cause), RC_OK, "%s", cause);
+	cr_expect_eq(med.problem, APP_PROBLEM_PSYCHOLOGICAL);
+	cr_expect_eq(count(&eva, "SELECT count(*) FROM audit WHERE action = 'medical_view' "
+	                         "AND role = 'evaluator'"),
+	             1);
+	cr_assert_eq(session_list_applications(&eva, p.meta.id, &apps, &n, &cause), RC_OK);
+	cr_expect_eq(apps[0].problem, APP_PROBLEM_PSYCHOLOGICAL);
+	free(apps);
+
+	/* Evaluators do not register people. */
+	struct person q = sample("85073003427");
+	strcpy(q.given_name, "Marie");
+	enum person_field f;
+	cr_expect_eq(session_intake(&eva, &q, NULL, &f, &cause), RC_DENIED);
+	free(cause);
+	session_close(&eva);
+	session_close(&s);
+}
+
+Test(session, reception_sets_unknown_insz_but_cannot_change_a_known_one)
+{
+	struct session s, dm;
+	struct person p = sample(""), cur;
+	enum person_field f;
+	char *cause = NULL;
+
+	open_as(&s, "desk");
+	intake(&s, &p, NULL);
+
+	/* Not yet known: reception may fill it in. */
+	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
+	strcpy(cur.insz, "85073003328");
+	cr_assert_eq(session_update_person(&s, &cur, &f, &cause), RC_OK, "%s", cause);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person WHERE insz = '85073003328'"), 1);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE action = 'update' "
+	                       "AND detail = 'insz, sex'"),
+	             1, "sex filled in from the INSZ serial");
+
+	/* Known: reception may not change it. */
+	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
+	strcpy(cur.insz, "85073003526");
+	cr_expect_eq(session_update_person(&s, &cur, &f, &cause), RC_DENIED);
+	cr_expect_eq(f, PERSON_F_INSZ);
+	cr_expect_not_null(cause);
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
+	cur.insz[0] = '\0';
+	cr_expect_eq(session_update_person(&s, &cur, &f, &cause), RC_DENIED, "nor clear it");
+	free(cause);
+	cause = NULL;
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person WHERE insz = '85073003328'"), 1);
+
+	/* A dossier manager may, audited as insz_change. */
+	open_as(&dm, "dm");
+	cr_assert_eq(session_view_person(&dm, p.meta.id, &cur, &cause), RC_OK);
+	strcpy(cur.insz, "85073003526");
+	cr_assert_eq(session_update_person(&dm, &cur, &f, &cause), RC_OK, "%s", cause);
+	cr_expect_eq(count(&dm, "SELECT count(*) FROM person WHERE insz = '85073003526'"), 1);
+	cr_expect_eq(count(&dm, "SELECT count(*) FROM audit WHERE action = 'insz_change' "
+	                        "AND role = 'dossier_manager' AND detail = 'insz'"),
+	             1);
+	session_close(&dm);
+	session_close(&s);
+}
+
+Test(session, update_lists_changed_fields_only)
+{
+	struct session s;
+	struct person p = sample("85073003328"), cur;
+	enum person_field f;
+	char *cause = NULL;
+
+	open_as(&s, "desk");
+	intake(&s, &p, NULL);
+	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
+	strcpy(cur.phone, "02 507 87 99");
+	strcpy(cur.email, "jf.dupree@example.be");
+	cur.residence = RESIDENCE_FOREIGNERS;
+	cr_assert_eq(session_update_person(&s, &cur, &f, &cause), RC_OK, "%s", cause);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE action = 'update' "
+	                       "AND detail = 'phone, email, residence'"),
+	             1);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE detail LIKE '%example%' "
+	                       "OR detail LIKE '%507%'"),
+	             0, "no values in the audit register");
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person WHERE phone = '+3225078799'"), 1);
+
+	/* Nothing changed: nothing written. */
+	long audits = count(&s, "SELECT count(*) FROM audit");
+	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
+	audits++;
+	cr_assert_eq(session_update_person(&s, &cur, &f, &cause), RC_OK, "%s", cause);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit"), audits);
+
+	/* A bad value is refused with its field, and the row is untouched. */
+	strcpy(cur.email, "nope");
+	cr_expect_eq(session_update_person(&s, &cur, &f, &cause), RC_INVALID);
+	cr_expect_eq(f, PERSON_F_EMAIL);
+	free(cause);
+	session_close(&s);
+}
+
+Test(session, stale_update_is_a_conflict)
+{
+	struct session s, dm;
+	struct person p = sample("85073003328"), mine, theirs;
+	enum person_field f;
+	char *cause = NULL;
+
+	open_as(&s, "desk");
+	open_as(&dm, "dm");
+	intake(&s, &p, NULL);
+	cr_assert_eq(session_view_person(&s, p.meta.id, &mine, &cause), RC_OK);
+	cr_assert_eq(session_view_person(&dm, p.meta.id, &theirs, &cause), RC_OK);
+	usleep(5000);
+	strcpy(theirs.street, "Boulevard Tirou 1");
+	cr_assert_eq(session_update_person(&dm, &theirs, &f, &cause), RC_OK, "%s", cause);
+	strcpy(mine.phone, "02 507 87 99");
+	cr_expect_eq(session_update_person(&s, &mine, &f, &cause), RC_CONFLICT);
+	cr_expect_not_null(cause);
+	free(cause);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person WHERE phone = '+3225078799'"), 0);
+	session_close(&dm);
+	session_close(&s);
+}
+
+Test(session, add_application_and_documents)
+{
+	struct session s, qa;
+	struct person p = sample("85073003328");
+	struct application a = sample_app(), b = sample_app(), *apps = NULL;
+	struct app_document *docs = NULL;
+	char *cause = NULL;
+	int n = 0, nd = 0;
+
+	open_as(&s, "desk");
+	intake(&s, &p, &a);
+	b.kind = APP_KIND_PARKING;
+	b.problem = APP_PROBLEM_ORTHOPAEDIC;
+	cr_assert_eq(session_add_application(&s, p.meta.id, &b, &cause), RC_OK, "%s", cause);
+	cr_expect_str_eq(b.person_id, p.meta.id);
+	cr_assert_eq(session_list_applications(&s, p.meta.id, &apps, &n, &cause), RC_OK);
+	cr_expect_eq(n, 2);
+	free(apps);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE action = 'create'"), 3);
+	struct application c = sample_app();
+	cr_expect_eq(session_add_application(&s, "no-such-person", &c, &cause), RC_NOTFOUND);
+	cr_expect_str_empty(c.meta.id, "not saved, no id");
+	free(cause);
+	cause = NULL;
+
+	/* Receiving every document moves the application on to evaluation. */
+	cr_assert_eq(session_list_documents(&s, b.meta.id, &docs, &nd, &cause), RC_OK, "%s", cause);
+	cr_assert_eq(nd, checklist_len(APP_KIND_PARKING));
+	for (int i = 0; i < nd; i++)
+		cr_assert_eq(session_set_document(&s, docs[i].meta.id, true, &cause), RC_OK, "%s",
+		             cause);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM application WHERE kind = 'parking' "
+	                       "AND status = 'awaiting_evaluation'"),
+	             1);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE detail LIKE 'document %'"), nd);
+	cr_assert_eq(session_set_document(&s, docs[0].meta.id, false, &cause), RC_OK, "%s", cause);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM application WHERE kind = 'parking' "
+	                       "AND status = 'incomplete'"),
+	             1);
+	free(docs);
+
+	/* Quality reads but does not change. */
+	open_as(&qa, "qa");
+	cr_expect_eq(session_add_application(&qa, p.meta.id, &b, &cause), RC_DENIED);
+	free(cause);
+	session_close(&qa);
+	session_close(&s);
+}
+
+Test(session, audit_rows_cannot_be_updated_or_deleted)
+{
+	struct session s;
+	struct person p = sample("85073003328");
+	char *cause = NULL;
+
+	open_as(&s, "desk");
+	intake(&s, &p, NULL);
+	long n = count(&s, "SELECT count(*) FROM audit");
+	cr_assert_geq(n, 1);
+	cr_expect_neq(db_cache_exec(s.cache, "UPDATE audit SET detail = 'forged'", &cause), RC_OK);
+	free(cause);
+	cause = NULL;
+	cr_expect_neq(db_cache_exec(s.cache, "DELETE FROM audit", &cause), RC_OK);
+	free(cause);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit"), n);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE detail = 'forged'"), 0);
+	session_close(&s);
+}
