@@ -1,1 +1,33 @@
-/* status.h */
+/* status.h: the title line, the status line (who, cache state, messages)
+ * and the key hints line. */
+#ifndef HANDESK_UI_STATUS_H
+#define HANDESK_UI_STATUS_H
+
+#include <stdbool.h>
+
+#include "ui/screen.h"
+
+/* A message in the status line; errors are shown with "Error:", warnings
+ * with "Warning:" in front, so they do not rely on colour.  Information
+ * fades after a few seconds, errors and warnings stay until replaced. */
+void ui_status_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ui_status_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ui_status_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ui_status_clear(void);
+
+/* True if the message is an error (screens clear it once fixed). */
+bool ui_status_has_error(void);
+
+/* Read the cache figures again (persons, changes pending). */
+void ui_status_refresh(struct session *s);
+
+/* Drop an expired message; returns true if the line changed.  now in ms. */
+bool ui_status_expire(long long now);
+/* When the current message expires (ms), or -1. */
+long long ui_status_deadline(void);
+
+/* Draw the three lines on stdscr: title at row 0, status at lines-2,
+ * hints at lines-1. */
+void ui_status_draw(struct session *s, const struct ui_screen_type *t);
+
+#endif

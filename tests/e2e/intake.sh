@@ -1,0 +1,102 @@
+#!/bin/sh
+# intake.sh: end to end through the curses UI in tmux: register a person with
+# accented names, get a wrong INSZ refused without losing what was typed, fix
+# it, save, quit, restart, find the person again typing without accents.
+# Also: help, a resize to 80x24 (and below) and back.
+. "${top_srcdir:-.}/tests/e2e/tmux.sh"
+
+e2e_init
+db="$E2E_TMP/c.db"
+conf="$E2E_TMP/handesk.conf"
+printf '# handesk e2e test configuration\n' >"$conf"
+"$HANDESK" demo --persons 500 --seed 1 --db "$db" >"$E2E_TMP/demo.out" 2>&1 || {
+	cat "$E2E_TMP/demo.out"
+	e2e_fail "handesk demo failed"
+}
+args="--db $db --config $conf --login demo-reception"
+
+# --- the home screen, help, resizing ---
+# shellcheck disable=SC2086
+e2e_start 100 30 $args
+e2e_wait "Person search" "the search screen"
+e2e_wait "cache: 500 persons" "the cache state in the status line"
+e2e_keys F1
+e2e_wait "Keys of the screen" "help after F1"
+e2e_wait "new intake" "the intake key in the search screen's help"
+e2e_keys Escape
+e2e_wait_gone "Keys of the screen" "help closed by Esc"
+e2e_keys '?'
+e2e_wait "Keys of the screen" "help after ?"
+e2e_keys Escape
+e2e_wait_gone "Keys of the screen"
+
+e2e_resize 80 24
+e2e_wait "Person search" "the search screen at 80x24"
+[ "$(e2e_screen | wc -l)" -le 24 ] || e2e_fail "more than 24 lines at 80x24"
+e2e_expect_line 22 "persons" "the status line on line 23 at 80x24"
+e2e_resize 70 20
+e2e_wait "Terminal too small (need 80x24" "the too-small notice"
+e2e_resize 100 30
+e2e_wait "Person search" "the search screen after growing back"
+e2e_wait_gone "Terminal too small"
+e2e_expect_line 28 "persons" "the status line on line 29 at 100x30"
+
+# --- intake: names first, then a wrong INSZ ---
+e2e_keys F3
+e2e_wait "New person (page 1 of 2)" "the intake form"
+e2e_keys Tab
+e2e_type "Duprée-Müller"
+e2e_keys Tab
+e2e_type "Zoë"
+e2e_keys BTab BTab
+e2e_type "85073003329" # check digits wrong: 28 is right
+e2e_keys Tab
+e2e_wait "Error: INSZ" "the INSZ error in the status line"
+e2e_screen | grep -q "Error: INSZ.*check" || e2e_fail "the INSZ error names the check digits"
+e2e_wait "Duprée-Müller" "the family name kept after the error"
+e2e_wait "Zoë" "the given name kept after the error"
+e2e_wait "85073003329" "the wrong INSZ kept for correction"
+
+# Fix it: Backspace the last digit and type the right one.
+e2e_keys End BSpace
+e2e_type "8"
+e2e_keys Tab
+e2e_wait_gone "Error: INSZ" "the error to clear once the INSZ is right"
+e2e_wait "85.07.30-033.28" "the INSZ shown formatted"
+e2e_wait "30/07/1985" "the birth date taken from the INSZ"
+# family, given, birth, sex, language, nationality, residence
+e2e_keys Tab Tab Tab Tab Tab Tab
+e2e_keys Right
+e2e_wait "population register" "the residence choice"
+
+# --- the application page ---
+e2e_keys NPage
+e2e_wait "New application (page 2 of 2)" "the application page"
+e2e_keys Right
+e2e_wait "Documents expected for" "the documents checklist of the chosen kind"
+e2e_keys Tab Tab Tab # procedure, received, problem
+e2e_keys Right
+e2e_keys C-s
+e2e_wait "Person card" "the card after saving"
+e2e_wait "Duprée-Müller, Zoë" "the name on the card"
+e2e_wait "85.07.30-033.28" "the INSZ on the card"
+e2e_wait "30/07/1985" "the birth date on the card"
+e2e_keys F10
+e2e_wait_exit
+[ "$(e2e_exit_status)" = 0 ] || e2e_fail "handesk exited with status $(e2e_exit_status)"
+
+# --- restart, find the person without typing the accents ---
+# shellcheck disable=SC2086
+e2e_start 100 30 $args
+e2e_wait "Person search" "the search screen after the restart"
+e2e_type "dupree mul"
+e2e_wait "Duprée-Müller" "the person found by 'dupree mul'"
+e2e_keys Enter
+e2e_wait "Person card" "the card from the search"
+e2e_wait "Zoë" "the given name on the card"
+e2e_wait "missing" "the documents missing on the card"
+e2e_keys C-q
+e2e_wait_exit
+[ "$(e2e_exit_status)" = 0 ] || e2e_fail "handesk exited with status $(e2e_exit_status)"
+echo "PASS: intake, error, fix, save, restart, search, card"
+exit 0
