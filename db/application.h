@@ -17,6 +17,8 @@ enum rc db_application_list(struct cache *c, const char *person_id, struct appli
 
 enum rc db_document_insert(struct cache *c, struct app_document *d, const char *staff_id, char **cause);
 enum rc db_document_update(struct cache *c, struct app_document *d, const char *staff_id, char **cause);
+/* One checklist line by id; RC_NOTFOUND if none. */
+enum rc db_document_get(struct cache *c, const char *id, struct app_document *out);
 /* An application's checklist; *out allocated (caller frees). */
 enum rc db_document_list(struct cache *c, const char *application_id, struct app_document **out, int *n);
 

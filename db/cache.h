@@ -43,4 +43,48 @@ enum rc db_cache_bulk_end(struct cache *c, char **cause);
 enum rc db_cache_get_setting(struct cache *c, const char *key, char *out, unsigned size);
 enum rc db_cache_set_setting(struct cache *c, const char *key, const char *value);
 
+/* ---- For the db/ modules (and tests) only: src/ and ui/ never use these,
+ * so that sqlite3 stays inside db/.  The types are sqlite3.h's. ---- */
+struct sqlite3;
+struct sqlite3_stmt;
+
+/* The connection. */
+struct sqlite3 *db_cache_handle(struct cache *c);
+
+/* The cached prepared statement for sql (prepared once per connection,
+ * keyed by the SQL text, like Fossil's db_static_prepare), reset and with
+ * its bindings cleared.  The caller resets it again when done with it, so
+ * that no read transaction stays open.  Not to be finalized. */
+enum rc db_cache_stmt(struct cache *c, const char *sql, struct sqlite3_stmt **out, char **cause);
+
+/* Bind by parameter name (":id").  An unknown name or a failed bind is a
+ * programming error: it is remembered and reported by db_cache_step. */
+void db_cache_bind_text(struct cache *c, struct sqlite3_stmt *st, const char *name, const char *v);
+void db_cache_bind_int(struct cache *c, struct sqlite3_stmt *st, const char *name, long long v);
+
+/* sqlite3_step with the pending bind error and the error mapping below:
+ * RC_OK with *row true for SQLITE_ROW, false for SQLITE_DONE. */
+enum rc db_cache_step(struct cache *c, struct sqlite3_stmt *st, bool *row, char **cause);
+
+/* Map an sqlite3 result code to an rc, with *cause "what: message" (a
+ * constraint on a unique index gives RC_DUPLICATE). */
+enum rc db_cache_error(struct cache *c, int sqlite_rc, const char *what, char **cause);
+
+/* RC_OK inside a transaction (writes of the db/ modules need one), else
+ * RC_IO with a cause naming fn. */
+enum rc db_cache_need_tx(struct cache *c, const char *fn, char **cause);
+
+/* Copy text column i of the current row into out (size bytes, truncated,
+ * "" for NULL). */
+void db_cache_column_text(struct sqlite3_stmt *st, int i, char *out, unsigned size);
+
+/* True between db_cache_bulk_begin and db_cache_bulk_end. */
+bool db_cache_in_bulk(struct cache *c);
+
+/* Run SQL without parameters (tests, maintenance). */
+enum rc db_cache_exec(struct cache *c, const char *sql, char **cause);
+
+/* Set *cause (if cause is not NULL) to a malloc'd formatted message. */
+void db_cache_cause(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -23,4 +23,20 @@ struct search_hit {
  * most max into hits, count in *n.  Empty query: *n = 0. */
 enum rc db_search_persons(struct cache *c, const char *query, struct search_hit *hits, int max, int *n);
 
+/* ---- For the db/ modules (person writes, sync apply): keeping the index
+ * current.  Inside a write transaction. ---- */
+
+/* Remove the index keys of the person row as now stored (call before
+ * changing its names, birth date or tombstone); no row, nothing to do. */
+enum rc db_search_unindex(struct cache *c, const char *person_id, char **cause);
+
+/* Add the index keys of the person row as now stored (call after writing
+ * it); a deleted row gets none.  In bulk mode the keys are collected and
+ * sorted into the index by db_cache_bulk_end. */
+enum rc db_search_index(struct cache *c, const char *person_id, char **cause);
+
+/* Rebuild the whole index if it was made with another key format than
+ * this build's (db_cache_open calls it; its own transaction). */
+enum rc db_search_index_check(struct cache *c, char **cause);
+
 #endif

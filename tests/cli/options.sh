@@ -43,6 +43,5 @@ for c in check workdays demo; do
 	grep -qi usage "$tmp/out" || fail "$c --help prints no usage"
 done
 
-# Messages follow --lang (translations installed or found via HANDESK_LOCALEDIR).
 echo "options: all passed"
 exit 0
