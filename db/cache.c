@@ -724,6 +724,16 @@ fail:
 	return rc;
 }
 
+/* Undo the whole load, whatever savepoints stand open: a half-made cache
+ * must never look like a finished one.  Not in a bulk load: nothing. */
+void db_cache_bulk_abort(struct cache *c)
+{
+	if (!c || !c->bulk)
+		return;
+	c->bulk_depth = 0;
+	db_cache_rollback(c);
+}
+
 enum rc db_cache_get_setting(struct cache *c, const char *key, char *out, unsigned size)
 {
 	sqlite3_stmt *st;

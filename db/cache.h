@@ -35,9 +35,12 @@ int db_cache_schema_version(struct cache *c);
 int db_cache_schema_latest(void);
 
 /* Bulk loading (demo generator): drop and rebuild the search index around a
- * large insert, relax durability. */
+ * large insert, relax durability.  The load is one transaction: bulk_end
+ * commits it, bulk_abort (after a failure) undoes all of it, dropped
+ * indexes included; either way the cache is back to normal. */
 enum rc db_cache_bulk_begin(struct cache *c, char **cause);
 enum rc db_cache_bulk_end(struct cache *c, char **cause);
+void db_cache_bulk_abort(struct cache *c);
 
 /* A key/value setting stored in the cache (local, not synced). */
 enum rc db_cache_get_setting(struct cache *c, const char *key, char *out, unsigned size);

@@ -1357,7 +1357,7 @@ static enum rc gen_person(struct gen *g, char **cause)
 enum rc demo_generate(struct cache *c, const struct demo_options *o, char **cause)
 {
 	struct gen *g = calloc(1, sizeof *g);
-	int bulk = 0, txn = 0;
+	int bulk = 0;
 	enum rc rc;
 
 	if (!g)
@@ -1383,7 +1383,6 @@ enum rc demo_generate(struct cache *c, const struct demo_options *o, char **caus
 	rc = db_cache_begin(c, cause);
 	if (rc)
 		goto out;
-	txn = 1;
 	rc = gen_centres(g, cause);
 	if (rc)
 		goto out;
@@ -1395,19 +1394,16 @@ enum rc demo_generate(struct cache *c, const struct demo_options *o, char **caus
 		if (rc)
 			goto out;
 		if ((i + 1) % CHUNK == 0) {
-			txn = 0;
 			rc = db_cache_commit(c, cause);
 			if (rc)
 				goto out;
 			rc = db_cache_begin(c, cause);
 			if (rc)
 				goto out;
-			txn = 1;
 		}
 		if (o->progress && (i + 1) % PROGRESS_STEP == 0)
 			o->progress(i + 1, o->persons, o->progress_arg);
 	}
-	txn = 0;
 	rc = db_cache_commit(c, cause);
 	if (rc)
 		goto out;
@@ -1421,13 +1417,10 @@ enum rc demo_generate(struct cache *c, const struct demo_options *o, char **caus
 	if (o->stats)
 		*o->stats = g->st;
 out:
-	if (txn)
-		db_cache_rollback(c);
-	if (bulk) {
-		char *ignored = NULL;
-		db_cache_bulk_end(c, &ignored);
-		free(ignored);
-	}
+	/* A failure undoes the whole load: committing what was made so far
+	 * would leave a cache that looks finished but is not. */
+	if (bulk)
+		db_cache_bulk_abort(c);
 	gen_free(g);
 	free(g);
 	return rc;

@@ -220,10 +220,40 @@ enum rc session_view_person(struct session *s, const char *id, struct person *ou
 		goto out;
 	rc = db_cache_commit(s->cache, cause);
 	tx = false;
+	if (!rc)
+		copy(s->viewed_id, sizeof s->viewed_id, id);
 out:
 	if (tx)
 		db_cache_rollback(s->cache);
 	return rc;
+}
+
+/*
+ * Refresh the open card without auditing again.  The card is read again
+ * whenever any process commits to the cache (PRAGMA data_version) and after
+ * our own changes: auditing each of those reads would flood the register,
+ * and two processes showing the same card would keep auditing each other
+ * for ever.  It is still the one view that was audited when the card
+ * opened, so only that person may be read this way; any other read is a
+ * new view and goes through session_view_person.
+ */
+enum rc session_reload_person(struct session *s, const char *id, struct person *out, char **cause)
+{
+	enum rc rc;
+
+	rc = session_require(s, PERM_PERSON_VIEW, cause);
+	if (rc)
+		return rc;
+	if (!id || !*id || strcmp(id, s->viewed_id) != 0)
+		return fail(cause, RC_DENIED,
+		            _("This card was not opened in this session; open it again from "
+		              "the search."));
+	rc = db_person_get(s->cache, id, out);
+	if (rc == RC_NOTFOUND)
+		return fail(cause, rc, _("This person is not in the cache (any more)."));
+	if (rc)
+		return fail(cause, rc, _("Could not read the person from the cache."));
+	return RC_OK;
 }
 
 static void add_unique(char ids[][37], int max, int *n, const char *id, const char *self)
@@ -473,18 +503,21 @@ static void changed_fields(const struct person *a, const struct person *b, char 
  * ties the dossier to someone else's register entry.
  */
 enum rc session_update_person(struct session *s, struct person *p, enum person_field *field,
-                              char **cause)
+                              bool *changed, char **cause)
 {
 	struct person old;
 	enum person_field dummy;
 	char detail[512];
 	const char *action = "update";
-	bool tx = false;
+	bool tx = false, ignored;
 	enum rc rc;
 
 	if (!field)
 		field = &dummy;
+	if (!changed)
+		changed = &ignored;
 	*field = PERSON_F_NONE;
+	*changed = false;
 	rc = session_require(s, PERM_PERSON_EDIT, cause);
 	if (rc)
 		goto out;
@@ -502,7 +535,7 @@ enum rc session_update_person(struct session *s, struct person *p, enum person_f
 		goto out;
 	changed_fields(&old, p, detail, sizeof detail);
 	if (!detail[0])
-		goto out; /* nothing changed, nothing to write or audit */
+		goto out; /* nothing changed: no row, audit or outbox entry (rolled back) */
 	if (strcmp(old.insz, p->insz) != 0) {
 		if (old.insz[0]) {
 			rc = session_require(s, PERM_INSZ_CHANGE, cause);
@@ -532,6 +565,7 @@ enum rc session_update_person(struct session *s, struct person *p, enum person_f
 		goto out;
 	rc = db_cache_commit(s->cache, cause);
 	tx = false;
+	*changed = rc == RC_OK;
 out:
 	if (tx)
 		db_cache_rollback(s->cache);

@@ -7,19 +7,22 @@
 #include <stdbool.h>
 
 #include "application.h"
+#include "audit.h"
 #include "config.h"
 #include "person.h"
 #include "rc.h"
 #include "staff.h"
 
 struct cache;
-struct audit_entry; /* db/audit.h */
 
 struct session {
 	struct cache *cache;
 	struct config *cfg;
 	struct staff me;
 	struct centre centre;
+	/* The person whose card this session last opened (audited), "" if
+	 * none: the only one session_reload_person will read. */
+	char viewed_id[37];
 };
 
 /* Open the cache and find the staff record tied to login (the OS user by
@@ -34,6 +37,11 @@ enum rc session_require(const struct session *s, enum perm p, char **cause);
 
 /* Read a person's card and record the view in the audit log. */
 enum rc session_view_person(struct session *s, const char *id, struct person *out, char **cause);
+
+/* Read again the person whose card this session last opened with
+ * session_view_person (the card is refreshed after a change), without a new
+ * audit entry.  Same role check; RC_DENIED for any other person. */
+enum rc session_reload_person(struct session *s, const char *id, struct person *out, char **cause);
 
 /* Duplicate detection before saving a new person: fills up to max ids of
  * persons with the same INSZ, or the same name and birth date. */
@@ -53,9 +61,11 @@ enum rc session_add_application(struct session *s, const char *person_id,
 
 /* Save changes to a person; the audit detail lists the changed fields.
  * A change of a known INSZ needs PERM_INSZ_CHANGE and is audited as
- * "insz_change" (the UI confirms it twice before calling). */
+ * "insz_change" (the UI confirms it twice before calling).  With no field
+ * changed it is RC_OK and nothing is written (no row, audit or outbox
+ * entry); *changed (if not NULL) tells which it was. */
 enum rc session_update_person(struct session *s, struct person *p,
-			      enum person_field *field, char **cause);
+			      enum person_field *field, bool *changed, char **cause);
 
 /* Mark a document of an application received (today) or missing again. */
 enum rc session_set_document(struct session *s, const char *document_id, bool received, char **cause);

@@ -9,8 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "db/application.h"
-#include "db/audit.h"
 #include "src/date.h"
 #include "src/i18n.h"
 #include "src/insz.h"
@@ -44,6 +42,7 @@ struct card {
 	struct audit_entry *audit;
 	int naudit;
 	bool audit_allowed;
+	bool medical_allowed; /* the primary problem is shown */
 	struct line *lines;
 	int nlines, cap;
 	int sel; /* selected line (a document), or -1 */
@@ -86,31 +85,41 @@ static void free_lists(struct card *c)
 }
 
 /* Applications, their checklists and the audit trail (the person's own
- * fields were read, and the view audited, when the card opened). */
+ * fields were read, and the view audited, when the card opened).  Through
+ * the session, which applies the role: the primary problem comes back
+ * blank without medical view, the trail only for roles that may read it. */
 static void load_lists(struct card *c, struct session *s)
 {
 	char *cause = NULL;
 
 	free_lists(c);
-	if (db_application_list(s->cache, c->p.meta.id, &c->apps, &c->napps)) {
+	if (session_list_applications(s, c->p.meta.id, &c->apps, &c->napps, &cause)) {
 		c->apps = NULL;
 		c->napps = 0;
-		ui_status_error("%s", _("cannot read the applications"));
+		ui_status_error("%s", cause ? cause : _("cannot read the applications"));
 	}
+	free(cause);
+	cause = NULL;
 	c->docs = ui_app_xcalloc((size_t)(c->napps ? c->napps : 1), sizeof *c->docs);
 	for (int i = 0; i < c->napps; i++) {
-		if (db_document_list(s->cache, c->apps[i].meta.id, &c->docs[i].d, &c->docs[i].n)) {
+		if (session_list_documents(s, c->apps[i].meta.id, &c->docs[i].d, &c->docs[i].n,
+		                           &cause)) {
 			c->docs[i].d = NULL;
 			c->docs[i].n = 0;
+			ui_status_error("%s", cause ? cause : _("cannot read the documents"));
 		}
+		free(cause);
+		cause = NULL;
 	}
-	c->audit_allowed = session_require(s, PERM_AUDIT_VIEW, &cause) == RC_OK;
-	free(cause);
+	c->medical_allowed = session_require(s, PERM_MEDICAL_VIEW, NULL) == RC_OK;
+	c->audit_allowed = session_require(s, PERM_AUDIT_VIEW, NULL) == RC_OK;
 	if (c->audit_allowed &&
-	    db_audit_list(s->cache, c->p.meta.id, AUDIT_MAX, &c->audit, &c->naudit)) {
+	    session_audit_trail(s, c->p.meta.id, AUDIT_MAX, &c->audit, &c->naudit, &cause)) {
 		c->audit = NULL;
 		c->naudit = 0;
+		ui_status_error("%s", cause ? cause : _("cannot read the audit trail"));
 	}
+	free(cause);
 }
 
 static struct line *add(struct card *c, const char *label, enum ui_face face)
@@ -185,7 +194,7 @@ static const char *action_name(const char *code)
 	} names[] = {
 	    {"view", N_("viewed")},       {"create", N_("created")},
 	    {"update", N_("changed")},    {"insz_change", N_("changed the INSZ")},
-	    {"document", N_("document")},
+	    {"document", N_("document")}, {"medical_view", N_("viewed medical content")},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(code, names[i].code) == 0)
@@ -299,9 +308,12 @@ static void build(struct card *c)
 		                  "   %s · received %s, %ld days ago · status: %s", days),
 		         application_procedure_name(a->procedure), d, days,
 		         application_status_name(a->status));
-		l = add(c, NULL, UI_FACE_NORMAL);
+		/* Health data: only for roles with medical view (the session
+		 * blanks it for the others anyway). */
+		l = add(c, NULL, c->medical_allowed ? UI_FACE_NORMAL : UI_FACE_DIM);
 		snprintf(l->value, sizeof l->value, _("   primary problem: %s"),
-		         application_problem_name(a->problem));
+		         c->medical_allowed ? application_problem_name(a->problem)
+		                            : _("(medical: evaluators and doctors only)"));
 		for (int j = 0; j < c->docs[i].n; j++) {
 			const struct app_document *doc = &c->docs[i].d[j];
 			l = add(c, NULL, UI_FACE_NORMAL);
@@ -344,6 +356,22 @@ static void build(struct card *c)
 	}
 	if (c->sel >= c->nlines || (c->sel >= 0 && c->lines[c->sel].doc < 0))
 		c->sel = -1;
+}
+
+/* Read the person again (after a change here or in another process)
+ * without auditing another view, then everything below. */
+static void reload(struct card *c, struct session *s)
+{
+	struct person p;
+	char *cause = NULL;
+
+	if (session_reload_person(s, c->p.meta.id, &p, &cause) == RC_OK)
+		c->p = p;
+	else
+		ui_status_error("%s", cause ? cause : _("cannot read the person's card again"));
+	free(cause);
+	load_lists(c, s);
+	build(c);
 }
 
 static void *card_init(struct ui_app *app, const struct ui_screen_arg *arg)
@@ -455,8 +483,7 @@ static void toggle_document(struct card *c, struct ui_app *app)
 		free(cause);
 		return;
 	}
-	load_lists(c, s);
-	build(c);
+	reload(c, s);
 	if (received)
 		ui_status_info(_("Received: %s"), name);
 	else
@@ -537,9 +564,7 @@ static enum ui_focus card_focus(void *p)
 
 static void card_reload(void *p, struct ui_app *app)
 {
-	struct card *c = p;
-	load_lists(c, ui_app_session(app));
-	build(c);
+	reload(p, ui_app_session(app));
 }
 
 static void card_free(void *p)

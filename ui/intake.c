@@ -755,6 +755,7 @@ static void save(struct intake *in, struct ui_app *app, enum step from)
 	char msg[512], *cause = NULL, name[300], text[600];
 	const char *amsg = NULL;
 	bool person = in->mode != UI_INTAKE_ADD_APP, appl = in->mode != UI_INTAKE_EDIT;
+	bool wrote = true; /* false: an edit that changed nothing */
 	enum rc rc;
 
 	if (!read_all(in))
@@ -832,7 +833,7 @@ static void save(struct intake *in, struct ui_app *app, enum step from)
 	else if (in->mode == UI_INTAKE_ADD_APP)
 		rc = session_add_application(s, in->orig.meta.id, &in->app, &cause);
 	else
-		rc = session_update_person(s, &in->p, &pf, &cause);
+		rc = session_update_person(s, &in->p, &pf, &wrote, &cause);
 	if (rc) {
 		switch (rc) {
 		case RC_INVALID:
@@ -856,10 +857,20 @@ static void save(struct intake *in, struct ui_app *app, enum step from)
 		return;
 	}
 	free(cause);
+	if (!wrote) {
+		/* Nothing was written: the form stays as it is. */
+		ui_status_info("%s", _("No changes to save."));
+		return;
+	}
 	in->edited = false;
 	person_display_name(in->mode == UI_INTAKE_ADD_APP ? &in->orig : &in->p, name, sizeof name);
 	ui_status_info(_("Saved: %s"), name);
-	ui_app_open_card(app, in->mode == UI_INTAKE_ADD_APP ? in->orig.meta.id : in->p.meta.id);
+	/* An edit or a new application goes back to the card it came from,
+	 * which reads the person again without auditing a second view. */
+	if (in->mode == UI_INTAKE_NEW)
+		ui_app_open_card(app, in->p.meta.id);
+	else
+		ui_app_pop(app);
 }
 
 /* --- the screen --- */

@@ -17,15 +17,18 @@
 #include "ui/theme.h"
 #include "ui/widget.h"
 
-#define MAX_HITS 100
-#define LIST_TOP 3 /* rows above the list: query, count, headers */
+#define MAX_HITS 100 /* the most the list holds: past that, type more */
+#define LIST_TOP 3   /* rows above the list: query, count, headers */
 
 struct search {
 	struct ui_line q;
 	bool in_list; /* focus: the list (j/k work) or the query (typing) */
 	bool run;     /* the query changed: search before drawing */
+	bool more;    /* the last search stopped at what it asked for */
+	bool to_end;  /* End in the list: read all there is, then go last */
 	struct search_hit hits[MAX_HITS];
 	int n;
+	int asked; /* hits asked for by the last search, 0 after a new query */
 	int sel, scroll;
 	int rows; /* list rows at the last draw */
 };
@@ -61,17 +64,50 @@ static void *search_init(struct ui_app *app, const struct ui_screen_arg *arg)
 	return se;
 }
 
+/* Hits the list needs from where it stands: the rows it shows (before the
+ * first draw: as many as the terminal has), or down to the selection, and
+ * one more to know whether there are more. */
+static int hits_needed(const struct search *se)
+{
+	int rows = se->rows > 0 ? se->rows : LINES;
+	int need = se->scroll + rows > se->sel + 1 ? se->scroll + rows : se->sel + 1;
+
+	return need + 1 < MAX_HITS ? need + 1 : MAX_HITS;
+}
+
+/*
+ * Search for no more than the list can show: the cost of a search grows
+ * with the hits asked for, and the first keystroke of a cold cache ("d")
+ * matches tens of thousands.  Scrolling past what was read reads again, a
+ * page further, up to MAX_HITS; a reload (data changed, or back from a
+ * card) keeps what was read so the selection stays put.
+ */
 static void search_prepare(void *p, struct ui_app *app)
 {
 	struct search *se = p;
+	int ask = hits_needed(se);
 
-	if (!se->run)
-		return;
+	if (se->to_end)
+		ask = MAX_HITS;
+	if (!se->run) {
+		if (!se->more || se->asked >= MAX_HITS || ask <= se->n)
+			return;
+		ask += se->rows; /* a page ahead: not a search per line scrolled */
+	}
+	if (ask < se->asked)
+		ask = se->asked;
+	if (ask > MAX_HITS)
+		ask = MAX_HITS;
 	se->run = false;
-	if (db_search_persons(ui_app_session(app)->cache, se->q.text, se->hits, MAX_HITS, &se->n)) {
+	se->asked = ask;
+	if (db_search_persons(ui_app_session(app)->cache, se->q.text, se->hits, ask, &se->n)) {
 		se->n = 0;
 		ui_status_error("%s", _("the search failed; the cache may be damaged"));
 	}
+	se->more = se->n > 0 && se->n >= ask;
+	if (se->to_end && se->n)
+		se->sel = se->n - 1;
+	se->to_end = false;
 	if (se->sel >= se->n)
 		se->sel = se->n ? se->n - 1 : 0;
 	if (!se->n)
@@ -131,9 +167,8 @@ static bool search_draw(void *p, struct ui_app *app, int top, int height)
 		snprintf(line, sizeof line, "%s", _("Type to search; F3 registers a new person."));
 	else if (se->n == 0)
 		snprintf(line, sizeof line, "%s", _("No person found."));
-	else if (se->n >= MAX_HITS)
-		snprintf(line, sizeof line, _("The first %d persons: type more to narrow."),
-		         MAX_HITS);
+	else if (se->more)
+		snprintf(line, sizeof line, _("The first %d persons: type more to narrow."), se->n);
 	else
 		snprintf(line, sizeof line,
 		         ngettext("%d person found.", "%d persons found.", se->n), se->n);
@@ -205,6 +240,8 @@ static int query_key(struct search *se, enum ui_action a, wint_t ch)
 		se->run = true;
 		se->sel = 0;
 		se->scroll = 0;
+		se->asked = 0; /* a new query: a screenful again */
+		se->to_end = false;
 	}
 	return UI_HANDLED | UI_REDRAW;
 }
@@ -264,6 +301,7 @@ static int search_handle(void *p, struct ui_app *app, enum ui_action a, wint_t c
 	case UI_ACT_END:
 		if (se->in_list) {
 			se->sel = a == UI_ACT_HOME || !se->n ? 0 : se->n - 1;
+			se->to_end = a == UI_ACT_END && se->more && se->asked < MAX_HITS;
 			return UI_HANDLED;
 		}
 		return query_key(se, a, ch);

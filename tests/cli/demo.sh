@@ -67,6 +67,25 @@ cksum "$t/a.db" | cmp -s - "$t/sum1" || fail "the refused run changed the cache"
 grep -q ' 5 persons' "$t/out" || fail "--force did not replace the cache"
 [ ! -e "$t/a.db-wal" ] || [ ! -s "$t/a.db-wal" ] || fail "WAL left behind"
 
+# A load that fails half-way leaves no cache behind, neither a half-made one
+# nor its journal.  A file size limit stands for a full disk (SIGXFSZ
+# ignored, so that writes fail with EFBIG instead of killing handesk).
+if (ulimit -f 2048) 2>/dev/null; then
+	(
+		trap '' XFSZ
+		ulimit -f 2048
+		exec "$HANDESK" demo --persons 20000 --seed 7 --today $day --db "$t/full.db"
+	) >"$t/out" 2>"$t/err"
+	rc=$?
+	[ $rc -eq 1 ] || fail "demo on a full disk: exit status $rc, not 1"
+	grep -q 'handesk demo: ' "$t/err" || fail "demo on a full disk: no message"
+	for f in "$t/full.db" "$t/full.db-journal" "$t/full.db-wal" "$t/full.db-shm"; do
+		[ ! -e "$f" ] || fail "demo on a full disk left $f behind"
+	done
+else
+	echo "demo: no file size limit here: the full-disk case is skipped"
+fi
+
 # The global --db option names the cache too.
 "$HANDESK" --db "$t/g.db" demo --persons 3 >"$t/out" 2>&1 || fail "global --db: $(cat "$t/out")"
 [ -s "$t/g.db" ] || fail "global --db ignored"

@@ -81,6 +81,12 @@ e2e_wait "Person card" "the card after saving"
 e2e_wait "Duprée-Müller, Zoë" "the name on the card"
 e2e_wait "85.07.30-033.28" "the INSZ on the card"
 e2e_wait "30/07/1985" "the birth date on the card"
+# The primary problem (psychological, chosen above) is health data: the
+# reception card says it is withheld and never shows it.
+e2e_wait "primary problem: (medical" "the primary problem withheld from reception"
+if e2e_screen | grep -qi "psycholog"; then
+	e2e_fail "the reception card shows the primary problem"
+fi
 e2e_keys F10
 e2e_wait_exit
 [ "$(e2e_exit_status)" = 0 ] || e2e_fail "handesk exited with status $(e2e_exit_status)"
@@ -98,5 +104,16 @@ e2e_wait "missing" "the documents missing on the card"
 e2e_keys C-q
 e2e_wait_exit
 [ "$(e2e_exit_status)" = 0 ] || e2e_fail "handesk exited with status $(e2e_exit_status)"
-echo "PASS: intake, error, fix, save, restart, search, card"
+
+# --- a doctor sees the primary problem ---
+e2e_start 100 30 --db "$db" --config "$conf" --login demo-doctor
+e2e_wait "Person search" "the search screen as a doctor"
+e2e_type "dupree mul"
+e2e_wait "Duprée-Müller" "the person found as a doctor"
+e2e_keys Enter
+e2e_wait "primary problem: psychological" "the primary problem on the doctor's card"
+e2e_keys C-q
+e2e_wait_exit
+[ "$(e2e_exit_status)" = 0 ] || e2e_fail "handesk exited with status $(e2e_exit_status)"
+echo "PASS: intake, error, fix, save, restart, search, card, medical content by role"
 exit 0

@@ -423,7 +423,7 @@ Test(session, reception_sets_unknown_insz_but_cannot_change_a_known_one)
 	/* Not yet known: reception may fill it in. */
 	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
 	strcpy(cur.insz, "85073003328");
-	cr_assert_eq(session_update_person(&s, &cur, &f, &cause), RC_OK, "%s", cause);
+	cr_assert_eq(session_update_person(&s, &cur, &f, NULL, &cause), RC_OK, "%s", cause);
 	cr_expect_eq(count(&s, "SELECT count(*) FROM person WHERE insz = '85073003328'"), 1);
 	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE action = 'update' "
 	                       "AND detail = 'insz, sex'"),
@@ -432,14 +432,14 @@ Test(session, reception_sets_unknown_insz_but_cannot_change_a_known_one)
 	/* Known: reception may not change it. */
 	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
 	strcpy(cur.insz, "85073003526");
-	cr_expect_eq(session_update_person(&s, &cur, &f, &cause), RC_DENIED);
+	cr_expect_eq(session_update_person(&s, &cur, &f, NULL, &cause), RC_DENIED);
 	cr_expect_eq(f, PERSON_F_INSZ);
 	cr_expect_not_null(cause);
 	free(cause);
 	cause = NULL;
 	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
 	cur.insz[0] = '\0';
-	cr_expect_eq(session_update_person(&s, &cur, &f, &cause), RC_DENIED, "nor clear it");
+	cr_expect_eq(session_update_person(&s, &cur, &f, NULL, &cause), RC_DENIED, "nor clear it");
 	free(cause);
 	cause = NULL;
 	cr_expect_eq(count(&s, "SELECT count(*) FROM person WHERE insz = '85073003328'"), 1);
@@ -448,7 +448,7 @@ Test(session, reception_sets_unknown_insz_but_cannot_change_a_known_one)
 	open_as(&dm, "dm");
 	cr_assert_eq(session_view_person(&dm, p.meta.id, &cur, &cause), RC_OK);
 	strcpy(cur.insz, "85073003526");
-	cr_assert_eq(session_update_person(&dm, &cur, &f, &cause), RC_OK, "%s", cause);
+	cr_assert_eq(session_update_person(&dm, &cur, &f, NULL, &cause), RC_OK, "%s", cause);
 	cr_expect_eq(count(&dm, "SELECT count(*) FROM person WHERE insz = '85073003526'"), 1);
 	cr_expect_eq(count(&dm, "SELECT count(*) FROM audit WHERE action = 'insz_change' "
 	                        "AND role = 'dossier_manager' AND detail = 'insz'"),
@@ -470,7 +470,7 @@ Test(session, update_lists_changed_fields_only)
 	strcpy(cur.phone, "02 507 87 99");
 	strcpy(cur.email, "jf.dupree@example.be");
 	cur.residence = RESIDENCE_FOREIGNERS;
-	cr_assert_eq(session_update_person(&s, &cur, &f, &cause), RC_OK, "%s", cause);
+	cr_assert_eq(session_update_person(&s, &cur, &f, NULL, &cause), RC_OK, "%s", cause);
 	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE action = 'update' "
 	                       "AND detail = 'phone, email, residence'"),
 	             1);
@@ -479,16 +479,35 @@ Test(session, update_lists_changed_fields_only)
 	             0, "no values in the audit register");
 	cr_expect_eq(count(&s, "SELECT count(*) FROM person WHERE phone = '+3225078799'"), 1);
 
-	/* Nothing changed: nothing written. */
-	long audits = count(&s, "SELECT count(*) FROM audit");
+	/* Nothing changed: nothing written, and the caller is told so. */
+	bool changed = true;
 	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
-	audits++;
-	cr_assert_eq(session_update_person(&s, &cur, &f, &cause), RC_OK, "%s", cause);
-	cr_expect_eq(count(&s, "SELECT count(*) FROM audit"), audits);
+	long audits = count(&s, "SELECT count(*) FROM audit");
+	long outbox = count(&s, "SELECT count(*) FROM outbox");
+	char same_row[160];
+	snprintf(same_row, sizeof same_row, "SELECT count(*) FROM person WHERE updated_at = '%s'",
+	         cur.meta.updated_at);
+	usleep(2000); /* a write now would show in updated_at */
+	cr_assert_eq(session_update_person(&s, &cur, &f, &changed, &cause), RC_OK, "%s", cause);
+	cr_expect_not(changed);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit"), audits, "no audit entry");
+	cr_expect_eq(count(&s, "SELECT count(*) FROM outbox"), outbox, "no outbox row");
+	cr_expect_eq(count(&s, same_row), 1, "the row untouched");
+	/* Typed again the way it is stored is no change either. */
+	strcpy(cur.phone, "02 507 87 99");
+	cr_assert_eq(session_update_person(&s, &cur, &f, &changed, &cause), RC_OK, "%s", cause);
+	cr_expect_not(changed, "the same phone number, other formatting");
+	cr_expect_eq(count(&s, "SELECT count(*) FROM outbox"), outbox);
+	strcpy(cur.notes, "Vient avec sa fille.");
+	cr_assert_eq(session_update_person(&s, &cur, &f, &changed, &cause), RC_OK, "%s", cause);
+	cr_expect(changed);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit"), audits + 1);
+	cr_expect_gt(count(&s, "SELECT count(*) FROM outbox"), outbox);
+	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
 
 	/* A bad value is refused with its field, and the row is untouched. */
 	strcpy(cur.email, "nope");
-	cr_expect_eq(session_update_person(&s, &cur, &f, &cause), RC_INVALID);
+	cr_expect_eq(session_update_person(&s, &cur, &f, NULL, &cause), RC_INVALID);
 	cr_expect_eq(f, PERSON_F_EMAIL);
 	free(cause);
 	session_close(&s);
@@ -508,9 +527,9 @@ Test(session, stale_update_is_a_conflict)
 	cr_assert_eq(session_view_person(&dm, p.meta.id, &theirs, &cause), RC_OK);
 	usleep(5000);
 	strcpy(theirs.street, "Boulevard Tirou 1");
-	cr_assert_eq(session_update_person(&dm, &theirs, &f, &cause), RC_OK, "%s", cause);
+	cr_assert_eq(session_update_person(&dm, &theirs, &f, NULL, &cause), RC_OK, "%s", cause);
 	strcpy(mine.phone, "02 507 87 99");
-	cr_expect_eq(session_update_person(&s, &mine, &f, &cause), RC_CONFLICT);
+	cr_expect_eq(session_update_person(&s, &mine, &f, NULL, &cause), RC_CONFLICT);
 	cr_expect_not_null(cause);
 	free(cause);
 	cr_expect_eq(count(&s, "SELECT count(*) FROM person WHERE phone = '+3225078799'"), 0);
@@ -584,5 +603,64 @@ Test(session, audit_rows_cannot_be_updated_or_deleted)
 	free(cause);
 	cr_expect_eq(count(&s, "SELECT count(*) FROM audit"), n);
 	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE detail = 'forged'"), 0);
+	session_close(&s);
+}
+
+Test(session, reload_reads_the_viewed_card_again_without_auditing)
+{
+	struct session s, dm;
+	struct person p = sample("85073003328"), q = sample("85073003427"), seen;
+	enum person_field f;
+	char *cause = NULL;
+
+	open_as(&s, "desk");
+	open_as(&dm, "dm");
+	intake(&s, &p, NULL);
+	strcpy(q.given_name, "Marie");
+	intake(&s, &q, NULL);
+
+	/* Only a card this session opened (and audited) may be read again. */
+	cr_expect_eq(session_reload_person(&s, p.meta.id, &seen, &cause), RC_DENIED,
+	             "never viewed in this session");
+	cr_expect_not_null(cause);
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(session_view_person(&s, p.meta.id, &seen, &cause), RC_OK, "%s", cause);
+	long views = count(&s, "SELECT count(*) FROM audit WHERE action = 'view'");
+
+	/* Another process changes the person: the reload sees it, unaudited. */
+	cr_assert_eq(session_view_person(&dm, p.meta.id, &seen, &cause), RC_OK, "%s", cause);
+	strcpy(seen.street, "Boulevard Tirou 1");
+	cr_assert_eq(session_update_person(&dm, &seen, &f, NULL, &cause), RC_OK, "%s", cause);
+	views++; /* dm's view */
+	for (int i = 0; i < 3; i++) {
+		memset(&seen, 0, sizeof seen);
+		cr_assert_eq(session_reload_person(&s, p.meta.id, &seen, &cause), RC_OK, "%s",
+		             cause);
+		cr_expect_str_eq(seen.street, "Boulevard Tirou 1");
+		cr_expect_str_eq(seen.family_name, "Duprée");
+	}
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE action = 'view'"), views,
+	             "no audit entry for a reload");
+
+	/* Opening another card moves the permission on: the first one needs a
+	 * new, audited view. */
+	cr_assert_eq(session_view_person(&s, q.meta.id, &seen, &cause), RC_OK, "%s", cause);
+	cr_expect_eq(session_reload_person(&s, p.meta.id, &seen, &cause), RC_DENIED);
+	free(cause);
+	cause = NULL;
+	cr_expect_eq(session_reload_person(&s, q.meta.id, &seen, &cause), RC_OK, "%s", cause);
+	cr_expect_str_eq(seen.given_name, "Marie");
+	cr_expect_eq(session_reload_person(&s, "", &seen, &cause), RC_DENIED);
+	free(cause);
+	cause = NULL;
+
+	/* A failed view grants nothing. */
+	cr_expect_eq(session_view_person(&s, "no-such-id", &seen, &cause), RC_NOTFOUND);
+	free(cause);
+	cause = NULL;
+	cr_expect_eq(session_reload_person(&s, "no-such-id", &seen, &cause), RC_DENIED);
+	free(cause);
+	session_close(&dm);
 	session_close(&s);
 }

@@ -11,6 +11,7 @@
 #include "db/person.h"
 #include "db/search.h"
 #include "db/staff.h"
+#include "src/demo.h"
 
 static char *dir;
 static struct cache *c;
@@ -616,4 +617,63 @@ Test(storage, bulk_load_rolled_back_restores_indexes)
 	helper_person(&p, "Normal", "Again", "", NULL);
 	insert_person(&p);
 	cr_assert_eq(db_outbox_count(c), 1);
+}
+
+Test(storage, bulk_abort_undoes_the_whole_load)
+{
+	struct person p;
+	char *cause = NULL, *v;
+
+	cr_assert_eq(db_cache_bulk_begin(c, &cause), RC_OK, "%s", cause);
+	/* A chunk already released into the load ... */
+	cr_assert_eq(db_cache_begin(c, &cause), RC_OK, "%s", cause);
+	helper_person(&p, "Released", "Chunk", "", NULL);
+	cr_assert_eq(db_person_insert(c, &p, "", &cause), RC_OK, "%s", cause);
+	cr_assert_eq(db_cache_commit(c, &cause), RC_OK, "%s", cause);
+	/* ... and one still open when the failure comes. */
+	cr_assert_eq(db_cache_begin(c, &cause), RC_OK, "%s", cause);
+	helper_person(&p, "Open", "Chunk", "", NULL);
+	cr_assert_eq(db_person_insert(c, &p, "", &cause), RC_OK, "%s", cause);
+	db_cache_bulk_abort(c);
+
+	cr_assert_not(db_cache_in_bulk(c));
+	cr_assert_eq(db_person_count(c), 0, "nothing of the load is left");
+	cr_assert_eq(count("SELECT count(*) FROM person_key"), 0);
+	cr_assert_eq(count("SELECT count(*) FROM sqlite_schema WHERE name = 'person_insz'"), 1);
+	v = text1("PRAGMA journal_mode", NULL);
+	cr_assert_str_eq(v, "wal");
+	free(v);
+	db_cache_bulk_abort(c); /* outside a load: nothing */
+	helper_person(&p, "Normal", "Again", "", NULL);
+	insert_person(&p);
+	cr_assert_eq(db_outbox_count(c), 1);
+}
+
+/* A demo load that fails half-way (here: past its first committed chunk of
+ * 25,000 persons) leaves no data behind, never a cache that looks done. */
+Test(storage, demo_failure_leaves_nothing, .timeout = 120)
+{
+	struct demo_options o = {.persons = 26000, .seed = 3, .today = "2025-06-30"};
+	char *cause = NULL;
+
+	cr_assert_eq(db_cache_exec(c,
+	                           "CREATE TEMP TABLE inserted(n INTEGER NOT NULL);"
+	                           "INSERT INTO temp.inserted VALUES (0);"
+	                           "CREATE TEMP TRIGGER count_person AFTER INSERT ON main.person "
+	                           "BEGIN UPDATE inserted SET n = n + 1; END;"
+	                           "CREATE TEMP TRIGGER fail_person BEFORE INSERT ON main.person "
+	                           "WHEN (SELECT n FROM temp.inserted) >= 25500 "
+	                           "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+	                           &cause),
+	             RC_OK, "%s", cause);
+	cr_assert_neq(demo_generate(c, &o, &cause), RC_OK);
+	cr_expect(cause && strstr(cause, "injected failure"), "%s", cause ? cause : "");
+	free(cause);
+	cr_assert_eq(count("SELECT n FROM temp.inserted"), 0, "the whole load was undone");
+	cr_assert_not(db_cache_in_bulk(c));
+	cr_expect_eq(db_person_count(c), 0);
+	cr_expect_eq(count("SELECT count(*) FROM centre"), 0);
+	cr_expect_eq(count("SELECT count(*) FROM staff"), 0);
+	cr_expect_eq(count("SELECT count(*) FROM application"), 0);
+	cr_expect_eq(count("SELECT count(*) FROM sqlite_schema WHERE name = 'person_insz'"), 1);
 }
