@@ -15,6 +15,7 @@
 
 #include "cache.h"
 #include "search.h"
+#include "src/i18n.h"
 
 /* Generated from db/local/NNNN-*.sql: migration i + 1 is local_sql[i]. */
 extern const char *const local_sql[];
@@ -44,6 +45,9 @@ struct cache {
 	int nbulk_index;
 };
 
+/* The format is translated here: xgettext extracts the second argument of
+ * every db_cache_cause call (po/Makevars), so the messages of db/ reach
+ * the user in their language without a _() at each call. */
 void db_cache_cause(char **cause, const char *fmt, ...)
 {
 	va_list ap;
@@ -51,7 +55,7 @@ void db_cache_cause(char **cause, const char *fmt, ...)
 	if (!cause)
 		return;
 	va_start(ap, fmt);
-	if (vasprintf(cause, fmt, ap) < 0)
+	if (vasprintf(cause, gettext(fmt), ap) < 0)
 		*cause = NULL;
 	va_end(ap);
 }

@@ -87,7 +87,8 @@ bool db_cache_in_bulk(struct cache *c);
 /* Run SQL without parameters (tests, maintenance). */
 enum rc db_cache_exec(struct cache *c, const char *sql, char **cause);
 
-/* Set *cause (if cause is not NULL) to a malloc'd formatted message. */
+/* Set *cause (if cause is not NULL) to a malloc'd formatted message; the
+ * format is translated (gettext) first. */
 void db_cache_cause(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
