@@ -38,7 +38,13 @@ static void guess_language(void)
 
 void i18n_init(const char *lang)
 {
-	setlocale(LC_ALL, "");
+	const char *ctype = setlocale(LC_ALL, "");
+
+	/* With no locale configured at all (a bare "C"), names such as
+	 * "Duprée" could not be read or shown, and gettext would ignore a
+	 * chosen language: fall back to C.UTF-8, which every glibc has. */
+	if (!ctype || strcmp(ctype, "C") == 0 || strcmp(ctype, "POSIX") == 0)
+		setlocale(LC_ALL, "C.UTF-8");
 	bindtextdomain(PACKAGE, locale_dir());
 	bind_textdomain_codeset(PACKAGE, "UTF-8");
 	textdomain(PACKAGE);
