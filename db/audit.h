@@ -13,6 +13,7 @@
 enum rc db_audit_append(struct cache *c, struct audit_entry *e, char **cause);
 
 /* A person's audit trail, newest first, at most max entries; *out allocated. */
-enum rc db_audit_list(struct cache *c, const char *person_id, int max, struct audit_entry **out, int *n);
+enum rc db_audit_list(struct cache *c, const char *person_id, int max, struct audit_entry **out,
+                      int *n);
 
 #endif

@@ -9,11 +9,11 @@
 
 struct outbox_entry {
 	long seq;
-	char entity[24];    /* "person", "application", ... */
+	char entity[24]; /* "person", "application", ... */
 	char row_id[37];
-	char op[8];         /* "insert", "update", "delete" */
+	char op[8]; /* "insert", "update", "delete" */
 	long base_version;
-	char *payload;      /* JSON of the row after the change, owned */
+	char *payload; /* JSON of the row after the change, owned */
 	char created_at[32];
 };
 
@@ -24,7 +24,7 @@ void db_outbox_free(struct outbox_entry *e, int n);
 
 /* Internal to db/: write the outbox row for entity/row_id, the payload being
  * json_object of the row as now stored.  Exposed for the db/ modules. */
-enum rc db_outbox_record(struct cache *c, const char *entity, const char *row_id,
-			 const char *op, long base_version, char **cause);
+enum rc db_outbox_record(struct cache *c, const char *entity, const char *row_id, const char *op,
+                         long base_version, char **cause);
 
 #endif

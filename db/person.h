@@ -23,7 +23,7 @@ enum rc db_person_find_insz(struct cache *c, const char *digits, struct person *
 /* Persons with the same folded family and given names and birth date
  * (duplicate detection); up to max ids into ids[], count in *n. */
 enum rc db_person_find_same(struct cache *c, const char *family, const char *given,
-			    const char *birth_date, char ids[][37], int max, int *n);
+                            const char *birth_date, char ids[][37], int max, int *n);
 
 long db_person_count(struct cache *c);
 

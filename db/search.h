@@ -21,7 +21,8 @@ struct search_hit {
  * prefix; a date (DD/MM/YYYY ...) or a bare year (4 digits, 1900-2099)
  * filters on birth date.  Results ordered by family name, given name; at
  * most max into hits, count in *n.  Empty query: *n = 0. */
-enum rc db_search_persons(struct cache *c, const char *query, struct search_hit *hits, int max, int *n);
+enum rc db_search_persons(struct cache *c, const char *query, struct search_hit *hits, int max,
+                          int *n);
 
 /* ---- For the db/ modules (person writes, sync apply): keeping the index
  * current.  Inside a write transaction. ---- */

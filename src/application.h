@@ -24,24 +24,24 @@ enum app_kind {
 
 enum app_procedure {
 	APP_PROC_NEW = 1,
-	APP_PROC_REVISION_REQUEST,   /* revision on the person's own request */
-	APP_PROC_REVISION_EX_OFFICIO,/* revision started by DG HAN */
+	APP_PROC_REVISION_REQUEST,    /* revision on the person's own request */
+	APP_PROC_REVISION_EX_OFFICIO, /* revision started by DG HAN */
 };
 
 enum app_problem {
 	APP_PROBLEM_NONE = 0,
 	APP_PROBLEM_PSYCHOLOGICAL,
-	APP_PROBLEM_ORTHOPAEDIC,  /* orthopaedic / somatic */
-	APP_PROBLEM_NERVOUS,      /* nervous system */
-	APP_PROBLEM_VISION,       /* sensory: vision */
-	APP_PROBLEM_HEARING,      /* sensory: hearing */
-	APP_PROBLEM_OTHER,        /* heart, neoplasia, lung ... */
+	APP_PROBLEM_ORTHOPAEDIC, /* orthopaedic / somatic */
+	APP_PROBLEM_NERVOUS,     /* nervous system */
+	APP_PROBLEM_VISION,      /* sensory: vision */
+	APP_PROBLEM_HEARING,     /* sensory: hearing */
+	APP_PROBLEM_OTHER,       /* heart, neoplasia, lung ... */
 	APP_PROBLEM_COUNT
 };
 
 enum app_status {
 	APP_STATUS_RECEIVED = 1,
-	APP_STATUS_INCOMPLETE,          /* documents missing */
+	APP_STATUS_INCOMPLETE, /* documents missing */
 	APP_STATUS_AWAITING_EVALUATION,
 	APP_STATUS_EVALUATION_PLANNED,
 	APP_STATUS_EVALUATED,
@@ -65,7 +65,7 @@ struct application {
 struct app_document {
 	struct row_meta meta;
 	char application_id[37];
-	char code[32];        /* stable code, e.g. "medical_report" */
+	char code[32]; /* stable code, e.g. "medical_report" */
 	bool required;
 	char received_on[11]; /* YYYY-MM-DD, "" while missing */
 };

@@ -7,12 +7,12 @@
 #include "workdays.h"
 
 struct config {
-	char *path;      /* file it was read from, or NULL */
-	char *db_path;   /* "cache = PATH" or the XDG default */
-	char *login;     /* "login = NAME": staff login; default the OS user */
-	char *language;  /* "language = nl|fr|de|en", or NULL for the locale */
-	char *theme;     /* "theme = default|high-contrast|mono" */
-	char *centre;    /* "centre = CODE": default centre for a new cache */
+	char *path;               /* file it was read from, or NULL */
+	char *db_path;            /* "cache = PATH" or the XDG default */
+	char *login;              /* "login = NAME": staff login; default the OS user */
+	char *language;           /* "language = nl|fr|de|en", or NULL for the locale */
+	char *theme;              /* "theme = default|high-contrast|mono" */
+	char *centre;             /* "centre = CODE": default centre for a new cache */
 	struct workdays calendar; /* "closure = YYYY-MM-DD" lines */
 };
 

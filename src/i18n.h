@@ -4,7 +4,7 @@
 
 #include <libintl.h>
 
-#define _(s) gettext(s)
+#define _(s)  gettext(s)
 #define N_(s) (s)
 
 /* Set the locale from the environment and bind the text domain.  lang, if not

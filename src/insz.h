@@ -6,13 +6,13 @@
 
 enum insz_error {
 	INSZ_OK = 0,
-	INSZ_ERR_EMPTY,     /* nothing given */
-	INSZ_ERR_CHARS,     /* characters other than digits and separators */
-	INSZ_ERR_LENGTH,    /* not 11 digits */
-	INSZ_ERR_MONTH,     /* month part impossible (also for bis numbers) */
-	INSZ_ERR_DAY,       /* day impossible for that month and year */
-	INSZ_ERR_SERIAL,    /* serial 000 or 999 */
-	INSZ_ERR_CHECKSUM,  /* check digits match neither century */
+	INSZ_ERR_EMPTY,    /* nothing given */
+	INSZ_ERR_CHARS,    /* characters other than digits and separators */
+	INSZ_ERR_LENGTH,   /* not 11 digits */
+	INSZ_ERR_MONTH,    /* month part impossible (also for bis numbers) */
+	INSZ_ERR_DAY,      /* day impossible for that month and year */
+	INSZ_ERR_SERIAL,   /* serial 000 or 999 */
+	INSZ_ERR_CHECKSUM, /* check digits match neither century */
 };
 
 struct insz {

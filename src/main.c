@@ -23,32 +23,32 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"check", cmd_check_main},
-	{"workdays", cmd_workdays_main},
-	{"demo", cmd_demo_main},
+    {"check", cmd_check_main},
+    {"workdays", cmd_workdays_main},
+    {"demo", cmd_demo_main},
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, _("Usage: handesk [OPTION]... [COMMAND [ARG]...]\n"
-		       "The front-office tool of the disability recognition centres.\n"
-		       "Without a command, starts the interactive application.\n"
-		       "\n"
-		       "Options:\n"
-		       "  -d, --db PATH       use the cache at PATH\n"
-		       "  -c, --config PATH   read the configuration from PATH\n"
-		       "  -u, --login NAME    act as the staff member with this login\n"
-		       "  -l, --lang LANG     show messages in LANG (nl, fr, de, en)\n"
-		       "  -h, --help          show this help and exit\n"
-		       "  -V, --version       show the version and exit\n"
-		       "\n"
-		       "Commands:\n"
-		       "  check insz NUMBER...      validate national register numbers\n"
-		       "  workdays add DATE N       the N-th working day after DATE\n"
-		       "  workdays between D1 D2    working days after D1 up to D2\n"
-		       "  demo --persons N          create a cache with demo data\n"
-		       "\n"
-		       "Each command has its own --help.  See handesk(1) and handesk.conf(5).\n"));
+	               "The front-office tool of the disability recognition centres.\n"
+	               "Without a command, starts the interactive application.\n"
+	               "\n"
+	               "Options:\n"
+	               "  -d, --db PATH       use the cache at PATH\n"
+	               "  -c, --config PATH   read the configuration from PATH\n"
+	               "  -u, --login NAME    act as the staff member with this login\n"
+	               "  -l, --lang LANG     show messages in LANG (nl, fr, de, en)\n"
+	               "  -h, --help          show this help and exit\n"
+	               "  -V, --version       show the version and exit\n"
+	               "\n"
+	               "Commands:\n"
+	               "  check insz NUMBER...      validate national register numbers\n"
+	               "  workdays add DATE N       the N-th working day after DATE\n"
+	               "  workdays between D1 D2    working days after D1 up to D2\n"
+	               "  demo --persons N          create a cache with demo data\n"
+	               "\n"
+	               "Each command has its own --help.  See handesk(1) and handesk.conf(5).\n"));
 }
 
 static char *os_login(void)
@@ -61,13 +61,13 @@ static char *os_login(void)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"config", required_argument, NULL, 'c'},
-		{"login", required_argument, NULL, 'u'},
-		{"lang", required_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"db", required_argument, NULL, 'd'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"login", required_argument, NULL, 'u'},
+	    {"lang", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *db_path = NULL, *config_path = NULL, *login = NULL, *lang = NULL;
 	struct config cfg;
@@ -80,13 +80,27 @@ int main(int argc, char **argv)
 	/* '+': stop at the first non-option, the command owns what follows. */
 	while ((opt = getopt_long(argc, argv, "+d:c:u:l:hV", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'd': db_path = optarg; break;
-		case 'c': config_path = optarg; break;
-		case 'u': login = optarg; break;
-		case 'l': lang = optarg; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("handesk %s\n", PACKAGE_VERSION); return 0;
-		default: usage(stderr); return 2;
+		case 'd':
+			db_path = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'u':
+			login = optarg;
+			break;
+		case 'l':
+			lang = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("handesk %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 
@@ -117,7 +131,7 @@ int main(int argc, char **argv)
 			}
 		}
 		fprintf(stderr, _("handesk: unknown command '%s' (try handesk --help)\n"),
-			argv[optind]);
+		        argv[optind]);
 		status = 2;
 		goto out;
 	}

@@ -24,20 +24,20 @@ struct row_meta {
 
 struct person {
 	struct row_meta meta;
-	char insz[12];           /* 11 digits, or "" while not known */
-	char family_name[128];   /* UTF-8 */
-	char given_name[128];    /* UTF-8 */
-	char birth_date[11];     /* YYYY-MM-DD, or "" */
-	char sex[2];             /* "m", "f", or "" */
-	char language[3];        /* "nl", "fr", "de" */
-	char nationality[3];     /* ISO 3166-1 alpha-2, e.g. "BE"; "" unknown */
+	char insz[12];         /* 11 digits, or "" while not known */
+	char family_name[128]; /* UTF-8 */
+	char given_name[128];  /* UTF-8 */
+	char birth_date[11];   /* YYYY-MM-DD, or "" */
+	char sex[2];           /* "m", "f", or "" */
+	char language[3];      /* "nl", "fr", "de" */
+	char nationality[3];   /* ISO 3166-1 alpha-2, e.g. "BE"; "" unknown */
 	enum residence residence;
-	char street[128];        /* street and number */
-	char postcode[5];        /* 4 digits */
+	char street[128]; /* street and number */
+	char postcode[5]; /* 4 digits */
 	char municipality[64];
-	char phone[24];          /* +32... */
+	char phone[24]; /* +32... */
 	char email[128];
-	char contact_name[128];  /* representative or contact person */
+	char contact_name[128]; /* representative or contact person */
 	char contact_phone[24];
 	char contact_relation[64];
 	char notes[1024];

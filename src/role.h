@@ -19,19 +19,19 @@ enum role {
 };
 
 enum perm {
-	PERM_PERSON_VIEW,       /* open a person's card */
-	PERM_PERSON_CREATE,     /* register a new person */
-	PERM_PERSON_EDIT,       /* change a person's administrative data */
-	PERM_INSZ_CHANGE,       /* change a known INSZ */
-	PERM_APPLICATION_EDIT,  /* register or change an application */
-	PERM_MEDICAL_VIEW,      /* medical content (evaluators and doctors only) */
-	PERM_AUDIT_VIEW,        /* who viewed a dossier */
+	PERM_PERSON_VIEW,      /* open a person's card */
+	PERM_PERSON_CREATE,    /* register a new person */
+	PERM_PERSON_EDIT,      /* change a person's administrative data */
+	PERM_INSZ_CHANGE,      /* change a known INSZ */
+	PERM_APPLICATION_EDIT, /* register or change an application */
+	PERM_MEDICAL_VIEW,     /* medical content (evaluators and doctors only) */
+	PERM_AUDIT_VIEW,       /* who viewed a dossier */
 	PERM_COUNT
 };
 
 bool role_may(enum role r, enum perm p);
-const char *role_code(enum role r);  /* "reception", ... */
-const char *role_name(enum role r);  /* translated */
+const char *role_code(enum role r); /* "reception", ... */
+const char *role_name(enum role r); /* translated */
 enum role role_parse(const char *code);
 
 #endif

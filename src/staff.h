@@ -14,12 +14,12 @@ struct centre {
 
 struct staff {
 	struct row_meta meta;
-	char login[64];       /* OS user name this staff record is tied to */
+	char login[64]; /* OS user name this staff record is tied to */
 	char family_name[128];
 	char given_name[128];
 	enum role role;
-	char discipline[32];  /* "doctor", "psychologist", "nurse", ... or "" */
-	char languages[16];   /* "nl,fr" */
+	char discipline[32]; /* "doctor", "psychologist", "nurse", ... or "" */
+	char languages[16];  /* "nl,fr" */
 	bool active;
 };
 
