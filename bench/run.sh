@@ -2,7 +2,7 @@
 # run.sh BUILDDIR: run the benchmarks of design.md section 8 (make bench).
 # Builds nothing.  Creates one national-scale demo cache with `handesk demo`
 # (timed: the demo generation figure) in a temporary directory and passes it
-# to the bench programs.
+# to the bench programs (bench_keys runs the real handesk on it in a pty).
 #   BENCH_PERSONS  persons in the cache (default 600000)
 #   BENCH_CACHE    use this existing demo cache instead (it gets written to)
 #   BENCH_RUNS     start-up runs, cold and warm (default 7)
@@ -40,6 +40,9 @@ fi
 
 echo "== bench_cache"
 "$build/bench/bench_cache" -r "$runs" "$cache" || status=1
+
+echo "== bench_keys"
+"$build/bench/bench_keys" "$handesk" "$cache" || status=1
 
 if [ -x "$build/bench/bench_insz" ]; then
 	echo "== bench_insz"

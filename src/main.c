@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,7 @@ int main(int argc, char **argv)
 	struct session session;
 	char *cause = NULL, *me = NULL;
 	int opt, status = 1;
+	bool want_help = false;
 	enum rc rc;
 
 	i18n_init(NULL);
@@ -93,8 +95,8 @@ int main(int argc, char **argv)
 			lang = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			want_help = true;
+			break;
 		case 'V':
 			printf("handesk %s\n", PACKAGE_VERSION);
 			return 0;
@@ -102,6 +104,13 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+
+	if (want_help) {
+		/* Help in the language asked for, even before any configuration. */
+		i18n_set_language(lang);
+		usage(stdout);
+		return 0;
 	}
 
 	rc = config_load(config_path, &cfg, &cause);

@@ -27,9 +27,13 @@
 #include "ui/theme.h"
 #include "ui/widget.h"
 
-#define MIN_COLS          80
-#define MIN_LINES         24
-#define ESC_DELAY_MS      25
+#define MIN_COLS  80
+#define MIN_LINES 24
+/* How long a lone Esc byte waits for the rest of a key sequence.  Escape
+ * sequences of function and arrow keys arrive in one write, also over ssh,
+ * so 10 ms keeps Esc ("back") under the 16 ms keystroke bar; ESCDELAY in
+ * the environment overrides it for slow links. */
+#define ESC_DELAY_MS      10
 #define VERSION_POLL_MS   1000 /* how often to look for other processes' commits */
 #define MAX_STACK         16
 #define MAX_NAV           8
@@ -502,7 +506,8 @@ int ui_app_run(struct session *s)
 	keypad(stdscr, TRUE);
 	define_extra_keys();
 	nodelay(stdscr, TRUE); /* we wait in poll(), get_wch() only drains */
-	set_escdelay(ESC_DELAY_MS);
+	if (!getenv("ESCDELAY"))
+		set_escdelay(ESC_DELAY_MS);
 	ui_theme_init(s->cfg ? s->cfg->theme : NULL);
 
 	app->s = s;

@@ -256,6 +256,22 @@ int ui_confirm_handle(struct ui_confirm *c, enum ui_action a)
 	return -1;
 }
 
+/* A frame of Unicode box-drawing characters.  box() draws with the
+ * terminal's alternate character set, which some terminals and
+ * multiplexers leave unset, showing "lqqk" instead of lines. */
+static void frame(WINDOW *w)
+{
+	static const wchar_t glyph[] = {L'\u2502', L'\u2502', L'\u2500', L'\u2500',
+	                                L'\u250c', L'\u2510', L'\u2514', L'\u2518'};
+	cchar_t c[8];
+
+	for (int i = 0; i < 8; i++) {
+		wchar_t wc[2] = {glyph[i], L'\0'};
+		setcchar(&c[i], wc, A_NORMAL, 0, NULL);
+	}
+	wborder_set(w, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7]);
+}
+
 void ui_confirm_draw(const struct ui_confirm *c, int top, int height)
 {
 	int width = COLS - 8;
@@ -272,7 +288,7 @@ void ui_confirm_draw(const struct ui_confirm *c, int top, int height)
 	wbkgdset(w, (chtype)ui_theme_attr(UI_FACE_NORMAL) | ' ');
 	werase(w);
 	wattrset(w, ui_theme_attr(UI_FACE_NORMAL));
-	box(w, 0, 0);
+	frame(w);
 	ui_widget_put(w, 0, 2, width - 4, c->title, ui_theme_attr(UI_FACE_WARNING) | A_BOLD, false);
 	ui_widget_wrap(w, 2, 2, width - 4, h - 5, c->text, ui_theme_attr(UI_FACE_NORMAL));
 	int x = 2;
