@@ -100,7 +100,8 @@ static void show_progress(long done, long total, void *arg)
 	if (pct == pr->last)
 		return;
 	pr->last = pct;
-	fprintf(stderr, _("\rhandesk demo: %ld of %ld persons (%d%%)"), done, total, pct);
+	fputc('\r', stderr);
+	fprintf(stderr, _("handesk demo: %ld of %ld persons (%d%%)"), done, total, pct);
 	if (done >= total)
 		fputc('\n', stderr);
 	fflush(stderr);
