@@ -138,6 +138,11 @@ enum rc session_open(struct session *s, struct config *cfg, const char *db_path,
 		}
 		login = me;
 	}
+	/* The default cache lives in $XDG_DATA_HOME/handesk/, which a new user
+	 * does not have yet. */
+	rc = config_make_parent(db_path, cause);
+	if (rc)
+		goto out;
 	rc = db_cache_open(db_path, &s->cache, cause);
 	if (rc)
 		goto out;
