@@ -689,10 +689,7 @@ enum rc db_cache_bulk_begin(struct cache *c, char **cause)
 		if (rc)
 			goto fail;
 	}
-	rc = db_cache_exec(c,
-	                   "CREATE TEMP TABLE IF NOT EXISTS bulk_key("
-	                   "key TEXT NOT NULL, person_id TEXT NOT NULL)",
-	                   cause);
+	rc = db_search_bulk_begin(c, cause);
 	if (rc)
 		goto fail;
 	return RC_OK;
@@ -711,12 +708,7 @@ enum rc db_cache_bulk_end(struct cache *c, char **cause)
 		db_cache_cause(cause, "cache: bulk end without bulk begin (internal error)");
 		return RC_IO;
 	}
-	/* The collected search keys go in sorted: appending to the b-tree. */
-	rc = db_cache_exec(c,
-	                   "INSERT OR IGNORE INTO person_key(key, person_id) "
-	                   "SELECT key, person_id FROM temp.bulk_key ORDER BY key, person_id; "
-	                   "DROP TABLE temp.bulk_key",
-	                   cause);
+	rc = db_search_bulk_end(c, cause);
 	for (int i = 0; !rc && i < c->nbulk_index; i++)
 		rc = db_cache_exec(c, c->bulk_index_sql[i], cause);
 	if (rc)

@@ -169,6 +169,9 @@ enum rc db_person_update(struct cache *c, struct person *p, const char *staff_id
 		return RC_CONFLICT;
 	}
 
+	/* Whatever the change, the keys are rewritten: they carry what a
+	 * search hit shows (names, birth date, INSZ, postcode, municipality),
+	 * and a deleted person has none. */
 	rc = db_search_unindex(c, p->meta.id, cause);
 	if (rc)
 		return rc;

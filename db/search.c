@@ -23,9 +23,14 @@
  * of persons per day).  Scans stop at max distinct persons or after
  * SCAN_BUDGET index entries, so a selective filter cannot make a keystroke
  * slow (the price: a bare year behind a very common prefix may miss
- * persons further down the range).  Only the persons found are read from
- * the person table, and returned in family name, given name order.  An
- * INSZ (digits and separators) is a prefix range on the INSZ index. */
+ * persons further down the range).  Each key row also carries what a hit
+ * shows (INSZ, names, birth date, postcode, municipality: copies of the
+ * person row, rewritten by every write of the person), so a name search
+ * reads index ranges and nothing else: fetching each hit from person by
+ * its UUID would be a random page read per hit, milliseconds per keystroke
+ * once the cache file no longer fits in the OS page cache.  The hits are
+ * returned in family name, given name order.  An INSZ (digits and
+ * separators) is a prefix range on the INSZ index. */
 #include "autoconf.h"
 
 #include <ctype.h>
@@ -40,8 +45,9 @@
 #include "src/text.h"
 
 /* Change whenever person_keys() makes other keys (or text_fold folds
- * differently): db_search_index_check then rebuilds the index. */
-#define KEY_FORMAT "1"
+ * differently), or person_key's columns change: db_search_index_check then
+ * rebuilds the index.  2: the display columns of migration 0002. */
+#define KEY_FORMAT "2"
 
 #define KIND_FAMILY '1'
 #define KIND_GIVEN  '2'
@@ -165,19 +171,38 @@ static int person_keys(const char *family, const char *given, const char *birth,
 	return n;
 }
 
-/* The names, birth date and tombstone of a stored person; RC_NOTFOUND if
+/* The person columns a hit shows, and their copies in person_key (and in
+ * temp.bulk_key), in the same order: read_hit reads either. */
+#define HIT_COLS   "id, insz, family_name, given_name, birth_date, postcode, municipality"
+#define KEY_COLS   "person_id, insz, family_name, given_name, birth_date, postcode, municipality"
+#define KEY_PARAMS ":id, :insz, :family_name, :given_name, :birth_date, :postcode, :municipality"
+
+/* Where the keys of a bulk load (or of a rebuild) wait to be sorted. */
+#define BULK_INSERT "INSERT INTO temp.bulk_key(key, " KEY_COLS ") VALUES (:key, " KEY_PARAMS ")"
+
+/* The hit columns of a row, the first (id or person_id) at column from. */
+static void read_hit(sqlite3_stmt *st, int from, struct search_hit *h)
+{
+	db_cache_column_text(st, from, h->person_id, sizeof h->person_id);
+	db_cache_column_text(st, from + 1, h->insz, sizeof h->insz);
+	db_cache_column_text(st, from + 2, h->family_name, sizeof h->family_name);
+	db_cache_column_text(st, from + 3, h->given_name, sizeof h->given_name);
+	db_cache_column_text(st, from + 4, h->birth_date, sizeof h->birth_date);
+	db_cache_column_text(st, from + 5, h->postcode, sizeof h->postcode);
+	db_cache_column_text(st, from + 6, h->municipality, sizeof h->municipality);
+}
+
+/* The indexed fields and tombstone of a stored person; RC_NOTFOUND if
  * there is no such row. */
-static enum rc person_names(struct cache *c, const char *id, char *family, char *given, char *birth,
-                            bool *deleted, char **cause)
+static enum rc person_row(struct cache *c, const char *id, struct search_hit *h, bool *deleted,
+                          char **cause)
 {
 	sqlite3_stmt *st;
 	bool row;
 	enum rc rc;
 
-	rc = db_cache_stmt(c,
-	                   "SELECT family_name, given_name, birth_date, deleted FROM person "
-	                   "WHERE id = :id",
-	                   &st, cause);
+	rc =
+	    db_cache_stmt(c, "SELECT " HIT_COLS ", deleted FROM person WHERE id = :id", &st, cause);
 	if (rc)
 		return rc;
 	db_cache_bind_text(c, st, ":id", id);
@@ -185,18 +210,17 @@ static enum rc person_names(struct cache *c, const char *id, char *family, char 
 	if (!rc && !row)
 		rc = RC_NOTFOUND;
 	if (!rc) {
-		db_cache_column_text(st, 0, family, 128);
-		db_cache_column_text(st, 1, given, 128);
-		db_cache_column_text(st, 2, birth, 11);
-		*deleted = sqlite3_column_int(st, 3) != 0;
+		read_hit(st, 0, h);
+		*deleted = sqlite3_column_int(st, 7) != 0;
 	}
 	sqlite3_reset(st);
 	return rc;
 }
 
-/* Run sql (parameters :key, :id) once per key of the person. */
-static enum rc keys_exec(struct cache *c, const char *sql, const char *id, const char *family,
-                         const char *given, const char *birth, char **cause)
+/* Run sql once per key of the person: parameters :key and :id, and with
+ * display the other KEY_PARAMS. */
+static enum rc keys_exec(struct cache *c, const char *sql, const struct search_hit *h, bool display,
+                         char **cause)
 {
 	char(*keys)[KEY_MAX];
 	sqlite3_stmt *st;
@@ -208,13 +232,21 @@ static enum rc keys_exec(struct cache *c, const char *sql, const char *id, const
 		db_cache_cause(cause, "out of memory");
 		return RC_NOMEM;
 	}
-	n = person_keys(family, given, birth, keys);
+	n = person_keys(h->family_name, h->given_name, h->birth_date, keys);
 	for (int i = 0; i < n && !rc; i++) {
 		rc = db_cache_stmt(c, sql, &st, cause);
 		if (rc)
 			break;
 		db_cache_bind_text(c, st, ":key", keys[i]);
-		db_cache_bind_text(c, st, ":id", id);
+		db_cache_bind_text(c, st, ":id", h->person_id);
+		if (display) {
+			db_cache_bind_text(c, st, ":insz", h->insz);
+			db_cache_bind_text(c, st, ":family_name", h->family_name);
+			db_cache_bind_text(c, st, ":given_name", h->given_name);
+			db_cache_bind_text(c, st, ":birth_date", h->birth_date);
+			db_cache_bind_text(c, st, ":postcode", h->postcode);
+			db_cache_bind_text(c, st, ":municipality", h->municipality);
+		}
 		rc = db_cache_step(c, st, NULL, cause);
 		sqlite3_reset(st);
 	}
@@ -224,36 +256,56 @@ static enum rc keys_exec(struct cache *c, const char *sql, const char *id, const
 
 enum rc db_search_unindex(struct cache *c, const char *person_id, char **cause)
 {
-	char family[128], given[128], birth[11];
+	struct search_hit h;
 	bool deleted;
 	enum rc rc;
 
-	rc = person_names(c, person_id, family, given, birth, &deleted, cause);
+	rc = person_row(c, person_id, &h, &deleted, cause);
 	if (rc == RC_NOTFOUND)
 		return RC_OK;
 	if (rc)
 		return rc;
-	return keys_exec(c, "DELETE FROM person_key WHERE key = :key AND person_id = :id",
-	                 person_id, family, given, birth, cause);
+	return keys_exec(c, "DELETE FROM person_key WHERE key = :key AND person_id = :id", &h,
+	                 false, cause);
 }
 
 enum rc db_search_index(struct cache *c, const char *person_id, char **cause)
 {
-	char family[128], given[128], birth[11];
+	struct search_hit h;
 	bool deleted;
 	enum rc rc;
 
-	rc = person_names(c, person_id, family, given, birth, &deleted, cause);
+	rc = person_row(c, person_id, &h, &deleted, cause);
 	if (rc == RC_NOTFOUND)
 		return RC_OK;
 	if (rc || deleted)
 		return rc;
-	return keys_exec(
-	    c,
-	    db_cache_in_bulk(c)
-	        ? "INSERT INTO temp.bulk_key(key, person_id) VALUES (:key, :id)"
-	        : "INSERT OR IGNORE INTO person_key(key, person_id) VALUES (:key, :id)",
-	    person_id, family, given, birth, cause);
+	/* OR REPLACE: should a row of the key be left over, its copied
+	 * fields still become the person's current ones. */
+	return keys_exec(c,
+	                 db_cache_in_bulk(c) ? BULK_INSERT
+	                                     : "INSERT OR REPLACE INTO person_key(key, " KEY_COLS
+	                                       ") VALUES (:key, " KEY_PARAMS ")",
+	                 &h, true, cause);
+}
+
+enum rc db_search_bulk_begin(struct cache *c, char **cause)
+{
+	return db_cache_exec(c,
+	                     "CREATE TEMP TABLE IF NOT EXISTS bulk_key("
+	                     "key TEXT NOT NULL, " KEY_COLS ")",
+	                     cause);
+}
+
+enum rc db_search_bulk_end(struct cache *c, char **cause)
+{
+	/* In key order, the rows are appended to the b-tree rather than
+	 * scattered over it. */
+	return db_cache_exec(c,
+	                     "INSERT OR IGNORE INTO person_key(key, " KEY_COLS ") "
+	                     "SELECT key, " KEY_COLS " FROM temp.bulk_key ORDER BY key, person_id; "
+	                     "DROP TABLE temp.bulk_key",
+	                     cause);
 }
 
 enum rc db_search_index_check(struct cache *c, char **cause)
@@ -274,30 +326,28 @@ enum rc db_search_index_check(struct cache *c, char **cause)
 	    strcmp(have, KEY_FORMAT) == 0)
 		goto out; /* another process rebuilt it meanwhile */
 	rc = db_cache_exec(c, "DELETE FROM person_key", cause);
+	if (!rc)
+		rc = db_search_bulk_begin(c, cause);
 	if (rc)
 		goto out;
-	rc = db_cache_stmt(c,
-	                   "SELECT id, family_name, given_name, birth_date FROM person "
-	                   "WHERE deleted = 0",
-	                   &st, cause);
+	/* As a bulk load does: the keys of a person are far apart in the
+	 * index, so they are collected and go in sorted. */
+	rc = db_cache_stmt(c, "SELECT " HIT_COLS " FROM person WHERE deleted = 0", &st, cause);
 	if (rc)
 		goto out;
 	for (;;) {
-		char id[37], family[128], given[128], birth[11];
+		struct search_hit h;
 		rc = db_cache_step(c, st, &row, cause);
 		if (rc || !row)
 			break;
-		db_cache_column_text(st, 0, id, sizeof id);
-		db_cache_column_text(st, 1, family, sizeof family);
-		db_cache_column_text(st, 2, given, sizeof given);
-		db_cache_column_text(st, 3, birth, sizeof birth);
-		rc = keys_exec(
-		    c, "INSERT OR IGNORE INTO person_key(key, person_id) VALUES (:key, :id)", id,
-		    family, given, birth, cause);
+		read_hit(st, 0, &h);
+		rc = keys_exec(c, BULK_INSERT, &h, true, cause);
 		if (rc)
 			break;
 	}
 	sqlite3_reset(st);
+	if (!rc)
+		rc = db_search_bulk_end(c, cause);
 	if (rc)
 		goto out;
 	rc = db_cache_set_setting(c, "search_key_format", KEY_FORMAT);
@@ -315,11 +365,11 @@ out:
 
 struct search {
 	struct cache *c;
-	char fold[FOLD_MAX]; /* the folded name words of the query, ' '-joined */
-	struct words q;      /* the query's name words, pointing into fold */
-	char date[11];       /* birth date filter "YYYY-MM-DD", or "" */
-	char year[5];        /* birth year filter, or "" */
-	char (*ids)[37];     /* persons found, in order */
+	char fold[FOLD_MAX];     /* the folded name words of the query, ' '-joined */
+	struct words q;          /* the query's name words, pointing into fold */
+	char date[11];           /* birth date filter "YYYY-MM-DD", or "" */
+	char year[5];            /* birth year filter, or "" */
+	struct search_hit *hits; /* persons found, in order */
 	int n, max;
 	int budget; /* index entries still allowed to be read */
 };
@@ -362,16 +412,23 @@ static bool key_passes(const struct search *s, const char *key, bool names)
 	return true;
 }
 
-static void add_id(struct search *s, const char *id)
+/* The person of a person_key row (its KEY_COLS from column 1) as a hit,
+ * unless already found through another of its keys. */
+static void add_hit(struct search *s, sqlite3_stmt *st)
 {
+	const char *id = (const char *)sqlite3_column_text(st, 1);
+
+	if (!id)
+		return;
 	for (int i = 0; i < s->n; i++)
-		if (strcmp(s->ids[i], id) == 0)
+		if (strcmp(s->hits[i].person_id, id) == 0)
 			return;
-	snprintf(s->ids[s->n++], 37, "%s", id);
+	read_hit(st, 1, &s->hits[s->n++]);
 }
 
 /* Scan the keys starting with prefix, in key order, adding the persons
- * whose keys pass the filters (names: also the query words). */
+ * whose keys pass the filters (names: also the query words).  The rows
+ * carry the hits: nothing is read from person. */
 static enum rc scan(struct search *s, const char *prefix, bool names)
 {
 	char hi[KEY_MAX];
@@ -392,7 +449,7 @@ static enum rc scan(struct search *s, const char *prefix, bool names)
 	hi[len - 1] = (char)((unsigned char)hi[len - 1] + 1);
 
 	rc = db_cache_stmt(s->c,
-	                   "SELECT key, person_id FROM person_key "
+	                   "SELECT key, " KEY_COLS " FROM person_key "
 	                   "WHERE key >= :lo AND key < :hi ORDER BY key LIMIT :lim",
 	                   &st, NULL);
 	if (rc)
@@ -409,7 +466,7 @@ static enum rc scan(struct search *s, const char *prefix, bool names)
 			break;
 		s->budget--;
 		if (!filtered || key_passes(s, (const char *)sqlite3_column_text(st, 0) + 1, names))
-			add_id(s, (const char *)sqlite3_column_text(st, 1));
+			add_hit(s, st);
 	}
 	sqlite3_reset(st);
 	return rc;
@@ -527,19 +584,6 @@ static void parse_query(struct search *s, const char *query)
 	split_words(s->fold, &s->q);
 }
 
-#define HIT_COLS "id, insz, family_name, given_name, birth_date, postcode, municipality"
-
-static void read_hit(sqlite3_stmt *st, struct search_hit *h)
-{
-	db_cache_column_text(st, 0, h->person_id, sizeof h->person_id);
-	db_cache_column_text(st, 1, h->insz, sizeof h->insz);
-	db_cache_column_text(st, 2, h->family_name, sizeof h->family_name);
-	db_cache_column_text(st, 3, h->given_name, sizeof h->given_name);
-	db_cache_column_text(st, 4, h->birth_date, sizeof h->birth_date);
-	db_cache_column_text(st, 5, h->postcode, sizeof h->postcode);
-	db_cache_column_text(st, 6, h->municipality, sizeof h->municipality);
-}
-
 struct sorted_hit {
 	char key[2 * FOLD_MAX + 16];
 	struct search_hit hit;
@@ -588,7 +632,7 @@ static enum rc collect_rows(struct cache *c, sqlite3_stmt *st, struct search_hit
 		rc = db_cache_step(c, st, &row, NULL);
 		if (rc || !row)
 			break;
-		read_hit(st, &hits[(*n)++]);
+		read_hit(st, 0, &hits[(*n)++]);
 	}
 	sqlite3_reset(st);
 	return rc;
@@ -670,11 +714,10 @@ static enum rc search_birth(struct cache *c, const struct search *s, const char 
 	return rc;
 }
 
-static enum rc search_names(struct search *s, struct search_hit *hits, int *n)
+/* The hits go straight into s->hits, s->n of them. */
+static enum rc search_names(struct search *s)
 {
 	char prefix[FOLD_MAX + 2];
-	sqlite3_stmt *st;
-	bool row;
 	int longest = 0;
 	enum rc rc;
 
@@ -711,23 +754,7 @@ static enum rc search_names(struct search *s, struct search_hit *hits, int *n)
 			return rc;
 		prefix[0] = KIND_GIVEN;
 		rc = scan(s, prefix, true);
-		if (rc)
-			return rc;
 	}
-
-	rc = db_cache_stmt(s->c, "SELECT " HIT_COLS " FROM person WHERE id = :id AND deleted = 0",
-	                   &st, NULL);
-	if (rc)
-		return rc;
-	for (int i = 0; i < s->n && !rc; i++) {
-		if (i > 0)
-			sqlite3_reset(st);
-		db_cache_bind_text(s->c, st, ":id", s->ids[i]);
-		rc = db_cache_step(s->c, st, &row, NULL);
-		if (!rc && row)
-			read_hit(st, &hits[(*n)++]);
-	}
-	sqlite3_reset(st);
 	return rc;
 }
 
@@ -748,7 +775,7 @@ enum rc db_search_persons(struct cache *c, const char *query, struct search_hit 
 	if (!trimmed[0])
 		return RC_OK;
 
-	/* One snapshot for the index scans and the row reads. */
+	/* One snapshot for all the scans of a query. */
 	rc = db_cache_begin_read(c);
 	if (rc)
 		return rc;
@@ -770,11 +797,12 @@ enum rc db_search_persons(struct cache *c, const char *query, struct search_hit 
 	}
 
 	s = calloc(1, sizeof *s);
-	if (!s || !(s->ids = malloc((size_t)max * sizeof *s->ids))) {
+	if (!s) {
 		rc = RC_NOMEM;
 		goto out;
 	}
 	s->c = c;
+	s->hits = hits;
 	s->max = max;
 	s->budget = SCAN_BUDGET;
 	parse_query(s, trimmed);
@@ -784,12 +812,11 @@ enum rc db_search_persons(struct cache *c, const char *query, struct search_hit 
 			rc = search_birth(c, s, s->date, hits, max, n);
 		goto out;
 	}
-	rc = search_names(s, hits, n);
+	rc = search_names(s);
+	*n = s->n;
 	if (!rc)
 		rc = sort_hits(hits, *n);
 out:
-	if (s)
-		free(s->ids);
 	free(s);
 	if (read_tx)
 		db_cache_end_read(c);

@@ -28,13 +28,22 @@ enum rc db_search_persons(struct cache *c, const char *query, struct search_hit 
  * current.  Inside a write transaction. ---- */
 
 /* Remove the index keys of the person row as now stored (call before
- * changing its names, birth date or tombstone); no row, nothing to do. */
+ * changing any field a hit shows: names, birth date, INSZ, postcode,
+ * municipality, or the tombstone); no row, nothing to do. */
 enum rc db_search_unindex(struct cache *c, const char *person_id, char **cause);
 
-/* Add the index keys of the person row as now stored (call after writing
- * it); a deleted row gets none.  In bulk mode the keys are collected and
- * sorted into the index by db_cache_bulk_end. */
+/* Add the index keys of the person row as now stored, with the fields a
+ * hit shows (call after writing it); a deleted row gets none.  In bulk
+ * mode the keys are collected and sorted into the index by
+ * db_cache_bulk_end. */
 enum rc db_search_index(struct cache *c, const char *person_id, char **cause);
+
+/* For db_cache_bulk_begin and _end, inside the bulk transaction: create
+ * the table where db_search_index collects keys in bulk mode; move them
+ * into the index in key order, and drop it.  (A person both inserted and
+ * changed within one bulk load would keep the keys of its first names.) */
+enum rc db_search_bulk_begin(struct cache *c, char **cause);
+enum rc db_search_bulk_end(struct cache *c, char **cause);
 
 /* Rebuild the whole index if it was made with another key format than
  * this build's (db_cache_open calls it; its own transaction). */

@@ -1,5 +1,5 @@
-/* staff.c: staff members and centres in the cache; each insert with its
- * outbox row, in the caller's transaction. */
+/* staff.c: staff members and centres in the cache; each insert and update
+ * with its outbox row, in the caller's transaction. */
 #include "autoconf.h"
 
 #include <sqlite3.h>
@@ -16,6 +16,10 @@
 	"given_name, role, discipline, languages, active"
 #define CENTRE_COLS "id, centre_id, version, updated_at, updated_by, deleted, code, name, language"
 #define NOW         "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+/* updated_at strictly grows, even for two changes in one millisecond, so
+ * that it can serve as the conflict check. */
+#define NEXT_UPDATED_AT                                                                            \
+	"updated_at = max(" NOW ", strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+0.001 seconds'))"
 
 static void read_meta(sqlite3_stmt *st, struct row_meta *m)
 {
@@ -111,6 +115,82 @@ enum rc db_staff_insert(struct cache *c, struct staff *s, const char *by, char *
 		return rc;
 	s->meta.version = 0;
 	return db_outbox_record(c, "staff", s->meta.id, "insert", 0, cause);
+}
+
+enum rc db_staff_update(struct cache *c, struct staff *s, const char *by, char **cause)
+{
+	const char *role = role_code(s->role);
+	sqlite3_stmt *st;
+	char stored_at[32];
+	long base = 0;
+	bool row;
+	enum rc rc;
+
+	rc = db_cache_need_tx(c, "db_staff_update", cause);
+	if (rc)
+		return rc;
+	if (!role || !role[0] || s->role == ROLE_NONE) {
+		db_cache_cause(cause, "staff %s: no role", s->login);
+		return RC_INVALID;
+	}
+	rc = db_cache_stmt(c, "SELECT version, updated_at FROM staff WHERE id = :id", &st, cause);
+	if (rc)
+		return rc;
+	db_cache_bind_text(c, st, ":id", s->meta.id);
+	rc = db_cache_step(c, st, &row, cause);
+	if (!rc && !row) {
+		db_cache_cause(cause, "no such staff record (%s)", s->meta.id);
+		rc = RC_NOTFOUND;
+	}
+	if (!rc) {
+		base = (long)sqlite3_column_int64(st, 0);
+		db_cache_column_text(st, 1, stored_at, sizeof stored_at);
+	}
+	sqlite3_reset(st);
+	if (rc)
+		return rc;
+	/* A caller that did not read the row first (no updated_at) does not
+	 * ask for the conflict check. */
+	if (s->meta.updated_at[0] && strcmp(s->meta.updated_at, stored_at) != 0) {
+		db_cache_cause(cause, "this staff record was changed by someone else since it was "
+		                      "read; read it again and make the change again");
+		return RC_CONFLICT;
+	}
+	rc = db_cache_stmt(c,
+	                   "UPDATE staff SET centre_id = :centre_id, updated_by = :by, "
+	                   "deleted = :deleted, login = :login, family_name = :family_name, "
+	                   "given_name = :given_name, role = :role, discipline = :discipline, "
+	                   "languages = :languages, active = :active, " NEXT_UPDATED_AT " "
+	                   "WHERE id = :id RETURNING updated_at, version",
+	                   &st, cause);
+	if (rc)
+		return rc;
+	db_cache_bind_text(c, st, ":id", s->meta.id);
+	db_cache_bind_text(c, st, ":centre_id", s->meta.centre_id);
+	db_cache_bind_text(c, st, ":by", by);
+	db_cache_bind_int(c, st, ":deleted", s->meta.deleted);
+	db_cache_bind_text(c, st, ":login", s->login);
+	db_cache_bind_text(c, st, ":family_name", s->family_name);
+	db_cache_bind_text(c, st, ":given_name", s->given_name);
+	db_cache_bind_text(c, st, ":role", role);
+	db_cache_bind_text(c, st, ":discipline", s->discipline);
+	db_cache_bind_text(c, st, ":languages", s->languages);
+	db_cache_bind_int(c, st, ":active", s->active);
+	rc = db_cache_step(c, st, &row, cause);
+	if (!rc && !row) {
+		db_cache_cause(cause, "no such staff record (%s)", s->meta.id);
+		rc = RC_NOTFOUND;
+	}
+	if (!rc) {
+		db_cache_column_text(st, 0, s->meta.updated_at, sizeof s->meta.updated_at);
+		s->meta.version = (long)sqlite3_column_int64(st, 1);
+		snprintf(s->meta.updated_by, sizeof s->meta.updated_by, "%s", by ? by : "");
+	}
+	sqlite3_reset(st);
+	if (rc || db_cache_in_bulk(c))
+		return rc;
+	return db_outbox_record(c, "staff", s->meta.id, s->meta.deleted ? "delete" : "update", base,
+	                        cause);
 }
 
 /* One row of a bound statement; RC_NOTFOUND if none. */

@@ -7,6 +7,11 @@
 #include "cache.h"
 
 enum rc db_staff_insert(struct cache *c, struct staff *s, const char *by, char **cause);
+/* Write back every field of a staff record read before (s->meta.id), with
+ * its outbox row, in the caller's transaction.  RC_NOTFOUND if there is no
+ * such record; RC_CONFLICT if s->meta.updated_at is set and the stored row
+ * changed since.  Refreshes s->meta (updated_at, updated_by, version). */
+enum rc db_staff_update(struct cache *c, struct staff *s, const char *by, char **cause);
 enum rc db_staff_get(struct cache *c, const char *id, struct staff *out);
 enum rc db_staff_find_login(struct cache *c, const char *login, struct staff *out);
 /* All staff; *out allocated. */

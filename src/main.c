@@ -12,6 +12,7 @@
 
 #include "src/cmd_check.h"
 #include "src/cmd_demo.h"
+#include "src/cmd_staff.h"
 #include "src/cmd_workdays.h"
 #include "src/config.h"
 #include "src/i18n.h"
@@ -27,6 +28,7 @@ static const struct command commands[] = {
     {"check", cmd_check_main},
     {"workdays", cmd_workdays_main},
     {"demo", cmd_demo_main},
+    {"staff", cmd_staff_main},
 };
 
 static void usage(FILE *out)
@@ -48,6 +50,7 @@ static void usage(FILE *out)
 	               "  workdays add DATE N       the N-th working day after DATE\n"
 	               "  workdays between D1 D2    working days after D1 up to D2\n"
 	               "  demo --persons N          create a cache with demo data\n"
+	               "  staff list | add ...      list, add or deactivate staff records\n"
 	               "\n"
 	               "Each command has its own --help.  See handesk(1) and handesk.conf(5).\n"));
 }

@@ -151,9 +151,10 @@ enum rc session_open(struct session *s, struct config *cfg, const char *db_path,
 		rc = fail(
 		    cause, RC_DENIED,
 		    _("No staff record for login '%s' in the cache %s.  Every person works "
-		      "under their own staff record: ask the centre director to add one for "
-		      "'%s' (for a demo cache, 'handesk demo --persons N' ties the current "
-		      "login to a reception staff record), or start handesk with --login NAME."),
+		      "under their own staff record: ask the centre director to add one "
+		      "('handesk staff add --login %s ...'; on a new cache the first record, a "
+		      "director, creates the centre: see handesk(1)), or try handesk on demo "
+		      "data with 'handesk demo --persons N --db PATH'."),
 		    login, db_path ? db_path : "", login);
 		goto out;
 	}

@@ -1,8 +1,11 @@
 /* test_search.c: person search as you type: accents and case, prefixes,
  * words in either order, INSZ prefixes, birth date and year filters,
- * order, limits, deleted persons, one letter, bounded scans. */
+ * order, limits, deleted persons, one letter, bounded scans; hits read
+ * from the covering index, kept current by updates, and an index of
+ * schema 1 rebuilt on open. */
 #include "helpers.h"
 
+#include <sqlite3.h>
 #include <time.h>
 
 #include "db/person.h"
@@ -279,4 +282,164 @@ Test(search, selective_filter_is_bounded)
 	/* (A bare year only filters the first index entries of a prefix:
 	 * "a 1999" is allowed to miss her; a whole date is exact.) */
 	cr_assert_str_eq(find("a 09/09/1999"), "Aerts Zoë");
+}
+
+/* Each hit as its person row has it: the copies in the index are current. */
+static void assert_hits_are_rows(const char *query)
+{
+	struct person p;
+	int n = -1;
+
+	cr_assert_eq(db_search_persons(c, query, hits, MAXHITS, &n), RC_OK, "query %s", query);
+	cr_assert_gt(n, 0, "query %s", query);
+	for (int i = 0; i < n; i++) {
+		cr_assert_eq(db_person_get(c, hits[i].person_id, &p), RC_OK);
+		cr_assert_not(p.meta.deleted);
+		cr_assert_str_eq(hits[i].insz, p.insz, "query %s", query);
+		cr_assert_str_eq(hits[i].family_name, p.family_name, "query %s", query);
+		cr_assert_str_eq(hits[i].given_name, p.given_name, "query %s", query);
+		cr_assert_str_eq(hits[i].birth_date, p.birth_date, "query %s", query);
+		cr_assert_str_eq(hits[i].postcode, p.postcode, "query %s", query);
+		cr_assert_str_eq(hits[i].municipality, p.municipality, "query %s", query);
+	}
+}
+
+/* Every path of a name search: whole query, skip scan, longest word. */
+Test(search, hits_carry_the_display_fields)
+{
+	assert_hits_are_rows("d");
+	assert_hits_are_rows("dupre jean");
+	assert_hits_are_rows("jean dup");
+	assert_hits_are_rows("berg van");
+	assert_hits_are_rows("sophie");
+	assert_hits_are_rows("dupre 1970");
+	assert_hits_are_rows("12/03/1970");
+	assert_hits_are_rows(insz_jean);
+	cr_assert_str_eq(find("duprée"), "Duprée Jean");
+	cr_assert_str_eq(hits[0].insz, insz_jean);
+	cr_assert_str_eq(hits[0].postcode, "1000");
+	cr_assert_str_eq(hits[0].municipality, "Bruxelles");
+}
+
+static void update(struct person *p)
+{
+	char *cause = NULL;
+
+	cr_assert_eq(db_cache_begin(c, &cause), RC_OK, "%s", cause);
+	cr_assert_eq(db_person_update(c, p, "s-1", &cause), RC_OK, "%s", cause);
+	cr_assert_eq(db_cache_commit(c, &cause), RC_OK, "%s", cause);
+}
+
+/* The names do not change, the fields a hit shows do. */
+Test(search, hits_follow_address_and_insz_changes)
+{
+	struct person p;
+	char insz[12];
+	int n;
+
+	cr_assert_str_eq(find("martin luc"), "Martin Luc");
+	cr_assert_str_eq(hits[0].insz, "");
+	cr_assert_eq(db_person_get(c, hits[0].person_id, &p), RC_OK);
+	helper_insz(1977, 2, 2, 45, insz);
+	strcpy(p.insz, insz);
+	strcpy(p.postcode, "4000");
+	strcpy(p.municipality, "Liège");
+	update(&p);
+	cr_assert_eq(db_search_persons(c, "martin", hits, MAXHITS, &n), RC_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(hits[0].insz, insz);
+	cr_assert_str_eq(hits[0].postcode, "4000");
+	cr_assert_str_eq(hits[0].municipality, "Liège");
+	assert_hits_are_rows("luc");
+	assert_hits_are_rows("mar l");
+
+	strcpy(p.postcode, "9000");
+	strcpy(p.municipality, "Gent");
+	strcpy(p.insz, "");
+	update(&p);
+	assert_hits_are_rows("martin");
+	cr_assert_str_eq(hits[0].municipality, "Gent");
+	cr_assert_str_eq(hits[0].insz, "");
+	cr_assert_str_eq(find(insz), "");
+}
+
+static long count(const char *sql)
+{
+	sqlite3_stmt *st;
+	long v = -1;
+
+	cr_assert_eq(sqlite3_prepare_v2(db_cache_handle(c), sql, -1, &st, NULL), SQLITE_OK, "%s",
+	             sqlite3_errmsg(db_cache_handle(c)));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+Test(search, deleted_persons_leave_the_index)
+{
+	struct person p;
+	char sql[160];
+
+	cr_assert_str_eq(find("dupont"), "Dupont Marie");
+	cr_assert_eq(db_person_get(c, hits[0].person_id, &p), RC_OK);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM person_key WHERE person_id = '%s'",
+	         p.meta.id);
+	cr_assert_gt(count(sql), 0);
+	p.meta.deleted = true;
+	update(&p);
+	cr_assert_eq(count(sql), 0);
+	cr_assert_str_eq(find("dupont"), "");
+	cr_assert_str_eq(find("marie"), "");
+	cr_assert_str_eq(find("dup"), "Dupré Jeanne;Duprée Jean");
+	/* Restored: found again, as it is now. */
+	p.meta.deleted = false;
+	strcpy(p.municipality, "Namur");
+	update(&p);
+	cr_assert_str_eq(find("marie dup"), "Dupont Marie");
+	cr_assert_str_eq(hits[0].municipality, "Namur");
+}
+
+/* A cache of schema 1 (person_key with keys only) is migrated, and its
+ * index rebuilt with the display columns when it is opened. */
+Test(search, schema_1_index_is_rebuilt)
+{
+	sqlite3 *db = db_cache_handle(c);
+	char *cause = NULL, *path, format[16];
+	long keys = count("SELECT count(*) FROM person_key");
+
+	cr_assert_eq(sqlite3_exec(db,
+	                          "BEGIN;"
+	                          "CREATE TABLE old_key AS SELECT key, person_id FROM person_key;"
+	                          "DROP TABLE person_key;"
+	                          "CREATE TABLE person_key (key TEXT NOT NULL, "
+	                          "person_id TEXT NOT NULL, PRIMARY KEY (key, person_id)) "
+	                          "WITHOUT ROWID;"
+	                          "INSERT INTO person_key SELECT key, person_id FROM old_key;"
+	                          "DROP TABLE old_key;"
+	                          "UPDATE setting SET value = '1' WHERE key = 'search_key_format';"
+	                          "PRAGMA user_version = 1;"
+	                          "COMMIT",
+	                          NULL, NULL, NULL),
+	             SQLITE_OK, "%s", sqlite3_errmsg(db));
+	cr_assert_eq(count("SELECT count(*) FROM pragma_table_info('person_key')"), 2);
+	db_cache_close(c);
+
+	path = helper_path(dir, "cache.db");
+	c = NULL;
+	cr_assert_eq(db_cache_open(path, &c, &cause), RC_OK, "%s", cause);
+	free(path);
+	cr_assert_eq(db_cache_schema_version(c), db_cache_schema_latest());
+	cr_assert_eq(count("SELECT count(*) FROM pragma_table_info('person_key')"), 8);
+	cr_assert_eq(count("SELECT count(*) FROM person_key"), keys);
+	cr_assert_eq(count("SELECT count(*) FROM person_key WHERE family_name = ''"), 0);
+	cr_assert_eq(db_cache_get_setting(c, "search_key_format", format, sizeof format), RC_OK);
+	cr_assert_str_neq(format, "1");
+	cr_assert_str_eq(find("dup"), "Dupont Marie;Dupré Jeanne;Duprée Jean");
+	cr_assert_str_eq(find("dupuis"), "");
+	assert_hits_are_rows("d");
+	assert_hits_are_rows("j");
+	cr_assert_str_eq(find("duprée"), "Duprée Jean");
+	cr_assert_str_eq(hits[0].insz, insz_jean);
+	cr_assert_str_eq(hits[0].municipality, "Bruxelles");
 }

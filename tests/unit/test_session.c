@@ -1,5 +1,7 @@
 /* test_session.c: sessions on a temporary cache: who may log in, audited
- * views, intake in one transaction, duplicates, INSZ changes, audit. */
+ * views, intake in one transaction, duplicates, INSZ changes, audit; and
+ * the staff records (src/staff.c): the first director of an empty cache,
+ * who may add and deactivate, one transaction with its audit entry. */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -65,8 +67,9 @@ static void setup(void)
 
 static void teardown(void)
 {
-	static const char *const files[] = {"cache.db", "cache.db-wal", "cache.db-shm",
-	                                    "cache.db-journal"};
+	static const char *const files[] = {"cache.db",         "cache.db-wal",   "cache.db-shm",
+	                                    "cache.db-journal", "boot.db",        "boot.db-wal",
+	                                    "boot.db-shm",      "boot.db-journal"};
 	char f[128];
 
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -663,4 +666,396 @@ Test(session, reload_reads_the_viewed_card_again_without_auditing)
 	free(cause);
 	session_close(&dm);
 	session_close(&s);
+}
+
+/* ---- staff records (src/staff.c) ---- */
+
+static long count_c(struct cache *c, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long n = -1;
+
+	cr_assert_eq(sqlite3_prepare_v2(db_cache_handle(c), sql, -1, &st, NULL), SQLITE_OK, "%s",
+	             sql);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static struct cache *open_cache(const char *name)
+{
+	struct cache *c = NULL;
+	char *cause = NULL, p[128];
+
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	cr_assert_eq(db_cache_open(p, &c, &cause), RC_OK, "open: %s", cause ? cause : "");
+	return c;
+}
+
+static struct staff_request request(const char *login, const char *role)
+{
+	struct staff_request r = {
+	    .login = login,
+	    .role = role,
+	    .family_name = "Lambert",
+	    .given_name = "Zoë",
+	    .languages = "fr, nl",
+	};
+	return r;
+}
+
+/* Rows written, to see that a refusal wrote nothing. */
+static long writes(struct cache *c)
+{
+	return count_c(c, "SELECT (SELECT count(*) FROM staff) + (SELECT count(*) FROM centre) + "
+	                  "(SELECT count(*) FROM audit) + (SELECT count(*) FROM outbox)");
+}
+
+Test(session, staff_first_record_of_an_empty_cache)
+{
+	struct cache *c = open_cache("boot.db");
+	struct staff_request r = request("anne", "reception");
+	struct staff s;
+	struct centre ce;
+	struct session ses;
+	bool created = false;
+	char *cause = NULL, sql[512];
+	enum rc rc;
+
+	/* Not a director: refused, whatever else is right. */
+	r.centre_code = "BRU";
+	r.centre_name = "Centre de Bruxelles";
+	r.centre_language = "fr";
+	cr_expect_eq(staff_add(c, "anne", &r, &s, &ce, &created, &cause), RC_DENIED);
+	cr_expect(cause && strstr(cause, "director"), "%s", cause);
+	free(cause);
+	cause = NULL;
+
+	/* A director, but the cache has no centre and none is described. */
+	r = request("anne", "director");
+	cr_expect_eq(staff_add(c, "anne", &r, &s, &ce, &created, &cause), RC_INVALID);
+	cr_expect(cause && strstr(cause, "--centre CODE"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	r.centre_code = "bru";
+	cr_expect_eq(staff_add(c, "anne", &r, &s, &ce, &created, &cause), RC_INVALID);
+	cr_expect(cause && strstr(cause, "--centre-name") && strstr(cause, "--centre-language"),
+	          "names what is missing: %s", cause);
+	free(cause);
+	cause = NULL;
+	cr_expect_eq(writes(c), 0, "nothing written by the refusals");
+
+	r.centre_name = "Centre de Bruxelles";
+	r.centre_language = "fr";
+	rc = staff_add(c, "root", &r, &s, &ce, &created, &cause);
+	cr_assert_eq(rc, RC_OK, "%s", cause ? cause : "");
+	cr_expect(created);
+	cr_expect_str_eq(ce.code, "BRU");
+	cr_expect_str_eq(s.meta.centre_id, ce.meta.id);
+	cr_expect_str_eq(s.languages, "fr,nl");
+	cr_expect(s.active);
+	cr_expect_eq(count_c(c, "SELECT count(*) FROM centre WHERE code = 'BRU' AND "
+	                        "name = 'Centre de Bruxelles' AND language = 'fr'"),
+	             1);
+	/* The first record signs its own rows and audit entry, which names the
+	 * login it was made under. */
+	snprintf(sql, sizeof sql,
+	         "SELECT count(*) FROM audit WHERE staff_id = '%s' AND role = 'director' AND "
+	         "action = 'staff_add' AND person_id = '' AND centre_id = '%s' AND "
+	         "detail LIKE 'login anne role director%%made as login root%%'",
+	         s.meta.id, ce.meta.id);
+	cr_expect_eq(count_c(c, sql), 1);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM staff WHERE updated_by = '%s'", s.meta.id);
+	cr_expect_eq(count_c(c, sql), 1);
+	cr_expect_eq(count_c(c, "SELECT count(*) FROM outbox"), 3, "centre, staff, audit");
+	db_cache_close(c);
+
+	/* The director can now start handesk on it. */
+	char p[128];
+	snprintf(p, sizeof p, "%s/boot.db", dir);
+	cr_assert_eq(session_open(&ses, NULL, p, "anne", &cause), RC_OK, "%s", cause);
+	cr_expect_eq(ses.me.role, ROLE_DIRECTOR);
+	cr_expect_str_eq(ses.centre.code, "BRU");
+	session_close(&ses);
+
+	/* The bootstrap is over: the next record needs a director. */
+	c = open_cache("boot.db");
+	r = request("jan", "director");
+	r.centre_code = "LIE";
+	r.centre_name = "Liège";
+	r.centre_language = "fr";
+	cr_expect_eq(staff_add(c, "jan", &r, NULL, NULL, NULL, &cause), RC_DENIED);
+	free(cause);
+	cause = NULL;
+	cr_expect_eq(staff_add(c, "anne", &r, NULL, NULL, NULL, &cause), RC_INVALID,
+	             "a centre is created with the first record only");
+	free(cause);
+	db_cache_close(c);
+}
+
+Test(session, staff_bootstrap_picks_the_only_centre)
+{
+	/* A cache that has its centre (say, from the central service) but no
+	 * staff: the first director goes to that centre without --centre. */
+	struct cache *c = open_cache("boot.db");
+	struct staff_request r = request("anne", "director");
+	struct centre ce, got;
+	char *cause = NULL;
+
+	memset(&ce, 0, sizeof ce);
+	strcpy(ce.code, "EUP");
+	strcpy(ce.name, "Eupen");
+	strcpy(ce.language, "de");
+	cr_assert_eq(db_cache_begin(c, &cause), RC_OK);
+	cr_assert_eq(db_centre_insert(c, &ce, "", &cause), RC_OK, "%s", cause);
+	cr_assert_eq(db_cache_commit(c, &cause), RC_OK);
+	r.centre_name = "Eupen";
+	r.centre_language = "de";
+	cr_expect_eq(staff_add(c, "anne", &r, NULL, NULL, NULL, &cause), RC_INVALID,
+	             "centre name without code");
+	free(cause);
+	cause = NULL;
+	r = request("anne", "director");
+	cr_assert_eq(staff_add(c, "anne", &r, NULL, &got, NULL, &cause), RC_OK, "%s", cause);
+	cr_expect_str_eq(got.meta.id, ce.meta.id);
+	cr_expect_eq(count_c(c, "SELECT count(*) FROM centre"), 1);
+	db_cache_close(c);
+}
+
+Test(session, staff_only_an_active_director_adds)
+{
+	static const char *const refused[] = {"desk", "dm", "eva", "qa", "gone", "nobody", ""};
+	struct cache *c = open_cache("cache.db");
+	struct staff_request r = request("new", "doctor");
+	struct staff s;
+	char *cause = NULL;
+	long before = writes(c);
+
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		cr_expect_eq(staff_add(c, refused[i], &r, &s, NULL, NULL, &cause), RC_DENIED,
+		             "%s may not add staff", refused[i]);
+		cr_expect_not_null(cause, "%s: a cause", refused[i]);
+		free(cause);
+		cause = NULL;
+	}
+	cr_expect_eq(staff_add(c, NULL, &r, &s, NULL, NULL, &cause), RC_DENIED);
+	free(cause);
+	cause = NULL;
+	cr_expect_eq(writes(c), before, "nothing written by the refusals");
+
+	r.discipline = "doctor";
+	cr_assert_eq(staff_add(c, "boss", &r, &s, NULL, NULL, &cause), RC_OK, "%s", cause);
+	cr_expect_str_eq(s.meta.centre_id, centre.meta.id, "the director's centre by default");
+	cr_expect_str_eq(s.meta.updated_by, staff_ids[3]);
+	cr_expect_eq(count_c(c, "SELECT count(*) FROM audit WHERE action = 'staff_add' AND "
+	                        "role = 'director' AND detail = 'login new role doctor'"),
+	             1);
+	cr_expect_eq(count_c(c, "SELECT count(*) FROM outbox WHERE entity = 'staff' AND "
+	                        "op = 'insert' AND payload LIKE '%\"login\":\"new\"%'"),
+	             1);
+	db_cache_close(c);
+
+	struct session ses;
+	open_as(&ses, "new");
+	cr_expect_eq(ses.me.role, ROLE_DOCTOR);
+	session_close(&ses);
+}
+
+Test(session, staff_director_of_another_centre_is_refused)
+{
+	struct cache *c = open_cache("cache.db");
+	struct staff_request r;
+	struct centre lie;
+	struct staff boss2;
+	bool changed = true;
+	char *cause = NULL;
+
+	memset(&lie, 0, sizeof lie);
+	strcpy(lie.code, "LIE");
+	strcpy(lie.name, "Liège");
+	strcpy(lie.language, "fr");
+	memset(&boss2, 0, sizeof boss2);
+	strcpy(boss2.login, "boss2");
+	strcpy(boss2.family_name, "Renard");
+	boss2.role = ROLE_DIRECTOR;
+	boss2.active = true;
+	cr_assert_eq(db_cache_begin(c, &cause), RC_OK);
+	cr_assert_eq(db_centre_insert(c, &lie, "", &cause), RC_OK, "%s", cause);
+	strcpy(boss2.meta.centre_id, lie.meta.id);
+	cr_assert_eq(db_staff_insert(c, &boss2, "", &cause), RC_OK, "%s", cause);
+	cr_assert_eq(db_cache_commit(c, &cause), RC_OK);
+
+	r = request("x", "reception");
+	r.centre_code = "LIE";
+	cr_expect_eq(staff_add(c, "boss", &r, NULL, NULL, NULL, &cause), RC_DENIED);
+	cr_expect(cause && strstr(cause, "CHA") && strstr(cause, "LIE"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	r.centre_code = "NAM";
+	cr_expect_eq(staff_add(c, "boss", &r, NULL, NULL, NULL, &cause), RC_NOTFOUND);
+	free(cause);
+	cause = NULL;
+	cr_expect_eq(staff_set_active(c, "boss2", "desk", false, &changed, &cause), RC_DENIED);
+	cr_expect_not(changed);
+	free(cause);
+	cause = NULL;
+	r.centre_code = "lie";
+	cr_expect_eq(staff_add(c, "boss2", &r, NULL, NULL, NULL, &cause), RC_OK, "%s", cause);
+	db_cache_close(c);
+}
+
+Test(session, staff_bad_values_and_duplicates)
+{
+	struct cache *c = open_cache("cache.db");
+	struct staff_request r;
+	char *cause = NULL;
+	long before = writes(c);
+	struct {
+		const char *field, *value;
+		enum rc want;
+	} cases[] = {
+	    {"role", "janitor", RC_INVALID},    {"role", "", RC_INVALID},
+	    {"family", "", RC_INVALID},         {"given", "  ", RC_INVALID},
+	    {"family", "A\xff", RC_INVALID},    {"given", "Line\nbreak", RC_INVALID},
+	    {"languages", "nl,en", RC_INVALID}, {"languages", "fr,fr", RC_INVALID},
+	    {"login", "a b", RC_INVALID},       {"login", "-x", RC_INVALID},
+	    {"login", "", RC_INVALID},          {"centre", "B R U", RC_INVALID},
+	    {"login", "desk", RC_DUPLICATE},    {"login", "gone", RC_DUPLICATE},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		r = request("fresh", "reception");
+		if (strcmp(cases[i].field, "role") == 0)
+			r.role = cases[i].value;
+		else if (strcmp(cases[i].field, "family") == 0)
+			r.family_name = cases[i].value;
+		else if (strcmp(cases[i].field, "given") == 0)
+			r.given_name = cases[i].value;
+		else if (strcmp(cases[i].field, "languages") == 0)
+			r.languages = cases[i].value;
+		else if (strcmp(cases[i].field, "login") == 0)
+			r.login = cases[i].value;
+		else
+			r.centre_code = cases[i].value;
+		cr_expect_eq(staff_add(c, "boss", &r, NULL, NULL, NULL, &cause), cases[i].want,
+		             "%s '%s': %s", cases[i].field, cases[i].value, cause ? cause : "");
+		cr_expect_not_null(cause, "%s '%s': a cause", cases[i].field, cases[i].value);
+		free(cause);
+		cause = NULL;
+	}
+	r = request("desk", "reception");
+	cr_expect_eq(staff_add(c, "boss", &r, NULL, NULL, NULL, &cause), RC_DUPLICATE);
+	cr_expect(cause && strstr(cause, "'desk'") && strstr(cause, "Peeters"), "%s", cause);
+	free(cause);
+	cr_expect_eq(writes(c), before, "nothing written by the refusals");
+	db_cache_close(c);
+}
+
+Test(session, staff_add_is_one_transaction)
+{
+	struct cache *c = open_cache("cache.db");
+	struct staff_request r = request("new", "reception");
+	char *cause = NULL;
+	long before = writes(c);
+
+	/* The audit entry, written last, fails: the staff row goes too. */
+	cr_assert_eq(db_cache_exec(c,
+	                           "CREATE TEMP TRIGGER fail_audit BEFORE INSERT ON main.audit "
+	                           "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+	                           &cause),
+	             RC_OK, "%s", cause);
+	cr_expect_neq(staff_add(c, "boss", &r, NULL, NULL, NULL, &cause), RC_OK);
+	cr_expect(cause && strstr(cause, "injected failure"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	cr_expect_eq(writes(c), before);
+	cr_expect_eq(count_c(c, "SELECT count(*) FROM staff WHERE login = 'new'"), 0);
+	cr_expect_neq(staff_set_active(c, "boss", "desk", false, NULL, &cause), RC_OK);
+	free(cause);
+	cause = NULL;
+	cr_expect_eq(count_c(c, "SELECT count(*) FROM staff WHERE login = 'desk' AND active = 1"),
+	             1, "deactivation rolled back with its audit entry");
+	cr_assert_eq(db_cache_exec(c, "DROP TRIGGER temp.fail_audit", &cause), RC_OK);
+	cr_expect_eq(staff_add(c, "boss", &r, NULL, NULL, NULL, &cause), RC_OK, "%s", cause);
+	db_cache_close(c);
+}
+
+Test(session, staff_deactivate_stops_the_login)
+{
+	struct cache *c = open_cache("cache.db");
+	struct session s;
+	bool changed = false;
+	char *cause = NULL;
+	long audit, outbox;
+
+	open_as(&s, "desk");
+	session_close(&s);
+
+	cr_expect_eq(staff_set_active(c, "desk", "dm", false, &changed, &cause), RC_DENIED);
+	free(cause);
+	cause = NULL;
+	cr_expect_eq(staff_set_active(c, "qa", "desk", false, &changed, &cause), RC_DENIED);
+	free(cause);
+	cause = NULL;
+	cr_expect_eq(staff_set_active(c, "boss", "boss", false, &changed, &cause), RC_DENIED,
+	             "not one's own record");
+	cr_expect(cause && strstr(cause, "own"), "%s", cause);
+	free(cause);
+	cause = NULL;
+	cr_expect_eq(staff_set_active(c, "boss", "nobody", false, &changed, &cause), RC_NOTFOUND);
+	free(cause);
+	cause = NULL;
+
+	audit = count_c(c, "SELECT count(*) FROM audit");
+	outbox = count_c(c, "SELECT count(*) FROM outbox");
+	cr_assert_eq(staff_set_active(c, "boss", "desk", false, &changed, &cause), RC_OK, "%s",
+	             cause);
+	cr_expect(changed);
+	cr_expect_eq(count_c(c, "SELECT count(*) FROM audit WHERE action = 'staff_disable' AND "
+	                        "person_id = '' AND detail = 'login desk role reception'"),
+	             1);
+	cr_expect_eq(count_c(c, "SELECT count(*) FROM outbox WHERE entity = 'staff' AND "
+	                        "op = 'update' AND payload LIKE '%\"active\":0%'"),
+	             1);
+	cr_expect_eq(count_c(c, "SELECT count(*) FROM outbox"), outbox + 2);
+
+	/* The login can no longer start handesk. */
+	cr_expect_eq(session_open(&s, NULL, path, "desk", &cause), RC_DENIED);
+	cr_expect(cause && strstr(cause, "inactive"), "%s", cause);
+	free(cause);
+	cause = NULL;
+
+	/* Already so: nothing written. */
+	cr_assert_eq(staff_set_active(c, "boss", "desk", false, &changed, &cause), RC_OK);
+	cr_expect_not(changed);
+	cr_expect_eq(count_c(c, "SELECT count(*) FROM audit"), audit + 1);
+
+	/* Back again. */
+	cr_assert_eq(staff_set_active(c, "boss", "desk", true, &changed, &cause), RC_OK, "%s",
+	             cause);
+	cr_expect(changed);
+	cr_expect_eq(count_c(c, "SELECT count(*) FROM audit WHERE action = 'staff_enable'"), 1);
+	db_cache_close(c);
+	open_as(&s, "desk");
+	session_close(&s);
+}
+
+Test(session, staff_list_sorted_with_centre_codes)
+{
+	struct cache *c = open_cache("cache.db");
+	struct staff_entry *v = NULL;
+	char *cause = NULL;
+	int n = 0;
+	static const char *const order[] = {"boss", "desk", "dm", "eva", "gone", "qa"};
+
+	cr_assert_eq(staff_list(c, &v, &n, &cause), RC_OK, "%s", cause);
+	cr_assert_eq(n, 6);
+	for (int i = 0; i < n; i++) {
+		cr_expect_str_eq(v[i].staff.login, order[i]);
+		cr_expect_str_eq(v[i].centre_code, "CHA");
+	}
+	cr_expect_not(v[4].staff.active);
+	free(v);
+	db_cache_close(c);
 }
