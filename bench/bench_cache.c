@@ -373,7 +373,8 @@ int main(int argc, char **argv)
 			struct person p;
 			struct application *apps = NULL;
 			struct audit_entry *trail = NULL;
-			int napps = 0, ntrail = 0;
+			struct person_change *history = NULL;
+			int napps = 0, ntrail = 0, nhistory = 0;
 			double t0 = now_ms(), t1;
 
 			rc = session_view_person(&s, h->person_id, &p, &cause);
@@ -400,15 +401,24 @@ int main(int argc, char **argv)
 			} else if (rc) {
 				die("session_audit_trail", cause);
 			}
+			rc = session_person_history(&s, p.meta.id, &history, &nhistory, &cause);
+			if (rc == RC_DENIED) {
+				free(cause); /* nor the change history */
+				cause = NULL;
+			} else if (rc) {
+				die("session_person_history", cause);
+			}
 			t2[k++] = now_ms() - t0;
 			free(apps);
 			free(trail);
+			free(history);
 		}
 		printf("open a person card (session_view_person, with its audit row): "
 		       "median %.3f ms, p99 %.3f ms",
 		       quantile(t, k, 0.5), quantile(t, k, 0.99));
 		verdict(quantile(t, k, 0.99), BAR_DOSSIER);
-		printf("open a dossier (card, applications, their documents, audit trail): "
+		printf("open a dossier (card, applications, their documents, audit trail, "
+		       "change history): "
 		       "median %.3f ms, p99 %.3f ms",
 		       quantile(t2, k, 0.5), quantile(t2, k, 0.99));
 		verdict(quantile(t2, k, 0.99), BAR_DOSSIER);

@@ -42,6 +42,10 @@ static const struct {
     {"audit", OUTBOX_INSERT ", 'at', at, 'staff_id', staff_id, 'role', role, "
                             "'person_id', person_id, 'action', action, "
                             "'detail', detail" OUTBOX_FROM "audit WHERE id = :id"},
+    {"person_history",
+     OUTBOX_INSERT ", 'person_id', person_id, 'changed_at', changed_at, "
+                   "'changed_by', changed_by, 'role', role, "
+                   "'changes', changes" OUTBOX_FROM "person_history WHERE id = :id"},
     {"staff",
      OUTBOX_INSERT ", 'login', login, 'family_name', family_name, "
                    "'given_name', given_name, 'role', role, 'discipline', discipline, "

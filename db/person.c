@@ -1,6 +1,6 @@
 /* person.c: persons in the cache: insert, update with conflict check, get,
- * lookups; each write keeps the search index current and writes its
- * outbox row in the same transaction. */
+ * lookups, and the append-only change history; each write keeps the search
+ * index current and writes its outbox row in the same transaction. */
 #include "autoconf.h"
 
 #include <sqlite3.h>
@@ -313,4 +313,98 @@ long db_person_count(struct cache *c)
 		count = (long)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return count;
+}
+
+enum rc db_person_history_append(struct cache *c, const char *person_id, const char *staff_id,
+                                 const char *role, const char *changes, char **cause)
+{
+	sqlite3_stmt *st;
+	char id[37];
+	bool row;
+	enum rc rc;
+
+	rc = db_cache_need_tx(c, "db_person_history_append", cause);
+	if (rc)
+		return rc;
+	uuid_new(id);
+	/* The row goes where the person goes: it takes the person's centre. */
+	rc = db_cache_stmt(
+	    c,
+	    "INSERT INTO person_history(id, centre_id, version, updated_at, updated_by, "
+	    "person_id, changed_at, changed_by, role, changes) "
+	    "SELECT :id, p.centre_id, 0, t, :staff_id, p.id, t, :staff_id, :role, :changes "
+	    "FROM person p, (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS t) "
+	    "WHERE p.id = :person_id RETURNING id",
+	    &st, cause);
+	if (rc)
+		return rc;
+	db_cache_bind_text(c, st, ":id", id);
+	db_cache_bind_text(c, st, ":staff_id", staff_id);
+	db_cache_bind_text(c, st, ":role", role);
+	db_cache_bind_text(c, st, ":changes", changes);
+	db_cache_bind_text(c, st, ":person_id", person_id);
+	rc = db_cache_step(c, st, &row, cause);
+	if (!rc && !row) {
+		db_cache_cause(cause, "no such person (%s)", person_id ? person_id : "");
+		rc = RC_NOTFOUND;
+	}
+	sqlite3_reset(st);
+	if (rc || db_cache_in_bulk(c))
+		return rc;
+	return db_outbox_record(c, "person_history", id, "insert", 0, cause);
+}
+
+enum rc db_person_history_list(struct cache *c, const char *person_id, int max,
+                               struct person_change **out, int *n)
+{
+	struct person_change *v = NULL;
+	sqlite3_stmt *st;
+	bool row;
+	enum rc rc;
+
+	*out = NULL;
+	*n = 0;
+	if (max <= 0)
+		return RC_OK;
+	rc = db_cache_stmt(
+	    c,
+	    "SELECT h.id, h.changed_at, "
+	    "CASE WHEN s.id IS NULL THEN '' WHEN s.given_name = '' THEN s.family_name "
+	    "ELSE s.family_name || ', ' || s.given_name END, "
+	    "h.role, h.changes "
+	    "FROM person_history h LEFT JOIN staff s ON s.id = h.changed_by "
+	    "WHERE h.person_id = :person_id ORDER BY h.changed_at DESC, h.rowid DESC LIMIT :max",
+	    &st, NULL);
+	if (rc)
+		return rc;
+	db_cache_bind_text(c, st, ":person_id", person_id);
+	db_cache_bind_int(c, st, ":max", max);
+	for (;;) {
+		struct person_change *e, *p;
+		rc = db_cache_step(c, st, &row, NULL);
+		if (rc || !row)
+			break;
+		p = realloc(v, (size_t)(*n + 1) * sizeof *v);
+		if (!p) {
+			rc = RC_NOMEM;
+			break;
+		}
+		v = p;
+		e = &v[*n];
+		memset(e, 0, sizeof *e);
+		db_cache_column_text(st, 0, e->id, sizeof e->id);
+		db_cache_column_text(st, 1, e->changed_at, sizeof e->changed_at);
+		db_cache_column_text(st, 2, e->staff_name, sizeof e->staff_name);
+		db_cache_column_text(st, 3, e->role, sizeof e->role);
+		db_cache_column_text(st, 4, e->changes, sizeof e->changes);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	if (rc) {
+		free(v);
+		*n = 0;
+		return rc;
+	}
+	*out = v;
+	return RC_OK;
 }

@@ -27,4 +27,17 @@ enum rc db_person_find_same(struct cache *c, const char *family, const char *giv
 
 long db_person_count(struct cache *c);
 
+/* Append one row to the person's append-only change history, with its
+ * outbox row: changed by staff_id acting as role (a role code), changes
+ * the readable list of old and new values.  The row belongs to the
+ * person's centre; RC_NOTFOUND if there is no such person.  Must run inside
+ * a transaction, the one of the change itself. */
+enum rc db_person_history_append(struct cache *c, const char *person_id, const char *staff_id,
+                                 const char *role, const char *changes, char **cause);
+
+/* A person's change history, newest first, at most max rows, with the
+ * staff names; *out allocated (caller frees), count in *n. */
+enum rc db_person_history_list(struct cache *c, const char *person_id, int max,
+                               struct person_change **out, int *n);
+
 #endif

@@ -43,6 +43,16 @@ struct person {
 	char notes[1024];
 };
 
+/* One edit of a person as the change history keeps it (db/person.h reads
+ * and appends them; src/session.c writes them with each change). */
+struct person_change {
+	char id[37];
+	char changed_at[32];  /* UTC ISO 8601 */
+	char staff_name[260]; /* filled when read: "Family, Given" */
+	char role[24];        /* role code of who changed it, at the time */
+	char changes[3072];   /* "phone: +32470123456 -> +32471123456; ..." */
+};
+
 /* Which field a validation message is about. */
 enum person_field {
 	PERSON_F_NONE = 0,

@@ -36,7 +36,8 @@ static const char *const perm_what[PERM_COUNT] = {
 };
 
 /* Person fields by their stable names, for the audit detail (names only:
- * the values are personal data and stay out of the audit register). */
+ * the values are personal data and stay out of the audit register) and
+ * for the change history (names with the old and new values). */
 struct field_ref {
 	const char *name;
 	size_t offset;
@@ -503,6 +504,66 @@ static void changed_fields(const struct person *a, const struct person *b, char 
 		snprintf(out + len, size - len, "%sresidence", len ? ", " : "");
 }
 
+#define HISTORY_VALUE_MAX 120 /* bytes of one value in the history; longer is cut */
+
+/* Append "name: old -> new" (with "; " before it if not first) at *len.
+ * A value is shown as stored, "(empty)" if empty, on one line, cut at a
+ * character boundary after HISTORY_VALUE_MAX bytes with "...". */
+static void history_item(char *out, size_t size, size_t *len, const char *name, const char *old,
+                         const char *new)
+{
+	const char *v[2] = {old, new};
+
+	if (*len + 1 >= size)
+		return;
+	*len += (size_t)snprintf(out + *len, size - *len, "%s%s: ", *len ? "; " : "", name);
+	for (int k = 0; k < 2; k++) {
+		const char *x = v[k] ? v[k] : "";
+		size_t n = strlen(x);
+		bool cut = n > HISTORY_VALUE_MAX;
+
+		if (k == 1 && *len < size)
+			*len += (size_t)snprintf(out + *len, size - *len, " -> ");
+		if (!n) {
+			if (*len < size)
+				*len += (size_t)snprintf(out + *len, size - *len, "(empty)");
+			continue;
+		}
+		if (cut) {
+			n = HISTORY_VALUE_MAX;
+			while (n > 0 && ((unsigned char)x[n] & 0xC0) == 0x80)
+				n--; /* not in the middle of a UTF-8 sequence */
+		}
+		for (size_t i = 0; i < n && *len + 1 < size; i++) {
+			unsigned char ch = (unsigned char)x[i];
+			out[(*len)++] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+		}
+		out[*len < size ? *len : size - 1] = '\0';
+		if (cut && *len < size)
+			*len += (size_t)snprintf(out + *len, size - *len, "...");
+	}
+	if (*len >= size)
+		*len = size - 1;
+}
+
+/* The changed fields with their old and new values, for the change
+ * history: same names and order as changed_fields, "; "-separated. */
+static void changed_values(const struct person *a, const struct person *b, char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof person_fields / sizeof person_fields[0]; i++) {
+		const char *x = (const char *)a + person_fields[i].offset;
+		const char *y = (const char *)b + person_fields[i].offset;
+		if (strcmp(x, y) != 0)
+			history_item(out, size, &len, person_fields[i].name, x, y);
+	}
+	if (a->residence != b->residence)
+		history_item(out, size, &len, "residence", person_residence_code(a->residence),
+		             person_residence_code(b->residence));
+}
+
 /*
  * Save a person.  Reception may fill in an INSZ that was not yet known, but
  * changing (or clearing) a known one takes PERM_INSZ_CHANGE: a wrong INSZ
@@ -513,7 +574,7 @@ enum rc session_update_person(struct session *s, struct person *p, enum person_f
 {
 	struct person old;
 	enum person_field dummy;
-	char detail[512];
+	char detail[512], history[sizeof((struct person_change *)0)->changes];
 	const char *action = "update";
 	bool tx = false, ignored;
 	enum rc rc;
@@ -564,6 +625,13 @@ enum rc session_update_person(struct session *s, struct person *p, enum person_f
 		rc = fail(cause, rc,
 		          _("Someone else changed this person since you opened the card.  Open "
 		            "it again and redo your change."));
+	if (rc)
+		goto out;
+	/* The values as stored now (validated and normalised), against the
+	 * stored ones before: what the history keeps is what the cache had. */
+	changed_values(&old, p, history, sizeof history);
+	rc = db_person_history_append(s->cache, p->meta.id, s->me.meta.id, role_code(s->me.role),
+	                              history, cause);
 	if (rc)
 		goto out;
 	rc = audit(s, p->meta.id, action, detail, cause);
@@ -735,5 +803,22 @@ enum rc session_audit_trail(struct session *s, const char *person_id, int max,
 	rc = db_audit_list(s->cache, person_id, max, out, n);
 	if (rc)
 		return fail(cause, rc, _("Could not read the audit trail from the cache."));
+	return RC_OK;
+}
+
+/* The old and new values of each change to a person's data. */
+enum rc session_person_history(struct session *s, const char *person_id, struct person_change **out,
+                               int *n, char **cause)
+{
+	enum rc rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = session_require(s, PERM_AUDIT_VIEW, cause);
+	if (rc)
+		return rc;
+	rc = db_person_history_list(s->cache, person_id, SESSION_HISTORY_MAX, out, n);
+	if (rc)
+		return fail(cause, rc, _("Could not read the change history from the cache."));
 	return RC_OK;
 }

@@ -92,4 +92,15 @@ enum rc session_view_medical(struct session *s, const char *application_id, stru
 enum rc session_audit_trail(struct session *s, const char *person_id, int max,
                             struct audit_entry **out, int *n, char **cause);
 
+/* How many changes session_person_history returns at most. */
+#define SESSION_HISTORY_MAX 50
+
+/* A person's change history (old and new values of each edit), newest
+ * first, at most SESSION_HISTORY_MAX rows; *out allocated (caller frees).
+ * Needs PERM_AUDIT_VIEW: it holds personal data, for the audience of the
+ * audit trail.  Reading it is not audited again: the card it belongs to
+ * was (session_view_person). */
+enum rc session_person_history(struct session *s, const char *person_id, struct person_change **out,
+                               int *n, char **cause);
+
 #endif

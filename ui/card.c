@@ -1,5 +1,6 @@
 /* card.c: the person card: identity, contact, residence, applications with
- * their documents, and (for roles allowed) the audit trail. */
+ * their documents, and (for roles allowed) the audit trail and the change
+ * history. */
 #include "autoconf.h"
 
 #include "ui/card.h"
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "src/date.h"
 #include "src/i18n.h"
@@ -41,13 +43,16 @@ struct card {
 	int napps;
 	struct audit_entry *audit;
 	int naudit;
+	struct person_change *history;
+	int nhistory;
 	bool audit_allowed;
 	bool medical_allowed; /* the primary problem is shown */
 	struct line *lines;
 	int nlines, cap;
 	int sel; /* selected line (a document), or -1 */
 	int scroll;
-	int rows; /* visible rows at the last draw */
+	int rows;       /* visible rows at the last draw */
+	int built_cols; /* COLS the lines were wrapped for */
 };
 
 static const struct ui_help_entry card_keys[] = {
@@ -78,10 +83,12 @@ static void free_lists(struct card *c)
 	free(c->docs);
 	free(c->apps);
 	free(c->audit);
+	free(c->history);
 	c->docs = NULL;
 	c->apps = NULL;
 	c->audit = NULL;
-	c->napps = c->naudit = 0;
+	c->history = NULL;
+	c->napps = c->naudit = c->nhistory = 0;
 }
 
 /* Applications, their checklists and the audit trail (the person's own
@@ -118,6 +125,14 @@ static void load_lists(struct card *c, struct session *s)
 		c->audit = NULL;
 		c->naudit = 0;
 		ui_status_error("%s", cause ? cause : _("cannot read the audit trail"));
+	}
+	free(cause);
+	cause = NULL;
+	if (c->audit_allowed &&
+	    session_person_history(s, c->p.meta.id, &c->history, &c->nhistory, &cause)) {
+		c->history = NULL;
+		c->nhistory = 0;
+		ui_status_error("%s", cause ? cause : _("cannot read the change history"));
 	}
 	free(cause);
 }
@@ -218,6 +233,54 @@ static void local_time(const char *utc, char *out, size_t size)
 	struct tm lt;
 	localtime_r(&t, &lt);
 	strftime(out, size, "%d/%m/%Y %H:%M", &lt);
+}
+
+/* Add text as lines of at most width columns after indent, broken after
+ * a space where one is near enough (the change history). */
+static void add_wrapped(struct card *c, const char *text, const char *indent, int width)
+{
+	size_t len = strlen(text);
+	const char *s = text;
+
+	if (width < 20)
+		width = 20;
+	while (len) {
+		size_t i = 0, brk = 0;
+		int cols = 0;
+		mbstate_t st;
+
+		memset(&st, 0, sizeof st);
+		while (i < len) {
+			wchar_t wc;
+			size_t n = mbrtowc(&wc, s + i, len - i, &st);
+			if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+				memset(&st, 0, sizeof st);
+				n = 1;
+				wc = L'?';
+			}
+			int w = wcwidth(wc);
+			if (w < 0)
+				w = 1;
+			if (cols + w > width || i + n + strlen(indent) >= sizeof c->lines->value)
+				break;
+			cols += w;
+			i += n;
+			if (wc == L' ')
+				brk = i;
+		}
+		if (i == len || brk < i / 2)
+			brk = i; /* the end, or no space in the second half: cut there */
+		if (!brk)
+			brk = 1; /* a character wider than the width */
+		struct line *l = add(c, NULL, UI_FACE_NORMAL);
+		snprintf(l->value, sizeof l->value, "%s%.*s", indent, (int)brk, s);
+		s += brk;
+		len -= brk;
+		while (len && *s == ' ') {
+			s++;
+			len--;
+		}
+	}
 }
 
 static void build(struct card *c)
@@ -353,7 +416,26 @@ static void build(struct card *c)
 			         e->staff_name, role_name(role_parse(e->role)),
 			         action_name(e->action), *e->detail ? ": " : "", e->detail);
 		}
+		/* Old and new values of each edit: personal data, for the same
+		 * audience as the trail. */
+		snprintf(buf, sizeof buf, _("Change history (latest %d)"), SESSION_HISTORY_MAX);
+		heading(c, buf);
+		if (!c->nhistory) {
+			l = add(c, NULL, UI_FACE_DIM);
+			snprintf(l->value, sizeof l->value, "%s", _("No change recorded."));
+		}
+		for (int i = 0; i < c->nhistory; i++) {
+			const struct person_change *h = &c->history[i];
+			char when[32];
+			local_time(h->changed_at, when, sizeof when);
+			l = add(c, NULL, UI_FACE_LABEL);
+			snprintf(l->value, sizeof l->value, "%s  %s (%s)", when, h->staff_name,
+			         role_name(role_parse(h->role)));
+			/* Drawn from column 2 to COLS - 1, after a 3-column indent. */
+			add_wrapped(c, h->changes, "   ", COLS - 6);
+		}
 	}
+	c->built_cols = COLS;
 	if (c->sel >= c->nlines || (c->sel >= 0 && c->lines[c->sel].doc < 0))
 		c->sel = -1;
 }
@@ -406,6 +488,8 @@ static bool card_draw(void *p, struct ui_app *app, int top, int height)
 	(void)app;
 
 	c->rows = height;
+	if (c->built_cols != COLS)
+		build(c); /* resized: wrap the change history again */
 	if (c->scroll > c->nlines - height)
 		c->scroll = c->nlines - height;
 	if (c->scroll < 0)

@@ -2,6 +2,8 @@
 # intake.sh: end to end through the curses UI in tmux: register a person with
 # accented names, get a wrong INSZ refused without losing what was typed, fix
 # it, save, quit, restart, find the person again typing without accents.
+# Then the director edits the phone twice and the card's change history
+# shows the old and the new numbers; reception does not see it.
 # Also: help, a resize to 80x24 (and below) and back.
 . "${top_srcdir:-.}/tests/e2e/tmux.sh"
 
@@ -115,5 +117,48 @@ e2e_wait "primary problem: psychological" "the primary problem on the doctor's c
 e2e_keys C-q
 e2e_wait_exit
 [ "$(e2e_exit_status)" = 0 ] || e2e_fail "handesk exited with status $(e2e_exit_status)"
-echo "PASS: intake, error, fix, save, restart, search, card, medical content by role"
+# --- the director edits the phone twice; the card keeps the change history ---
+e2e_start 100 30 --db "$db" --config "$conf" --login demo-director
+e2e_wait "Person search" "the search screen as the director"
+e2e_type "dupree mul"
+e2e_wait "Duprée-Müller" "the person found as the director"
+e2e_keys Enter
+e2e_wait "Person card" "the card as the director"
+for phone in "0470 12 34 56" "0471 12 34 56"; do
+	e2e_keys F4
+	e2e_wait "Edit the person's data" "the edit form"
+	# INSZ, then family, given, birth, sex, language, nationality,
+	# residence, street, postcode, municipality: the phone
+	e2e_keys Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab
+	e2e_keys C-u
+	e2e_type "$phone"
+	e2e_keys C-s
+	e2e_wait "Saved: Duprée-Müller" "the edit saved"
+	e2e_wait "Person card" "back on the card after the edit"
+done
+e2e_keys End
+e2e_wait "Change history" "the change history on the director's card"
+e2e_wait "phone: +32470123456 -> +32471123456" "the old and the new phone in the history"
+e2e_wait "phone: (empty) -> +32470123456" "the first edit in the history"
+e2e_keys C-q
+e2e_wait_exit
+[ "$(e2e_exit_status)" = 0 ] || e2e_fail "handesk exited with status $(e2e_exit_status)"
+
+# --- reception does not see the history ---
+# shellcheck disable=SC2086
+e2e_start 100 30 $args
+e2e_wait "Person search" "the search screen as reception again"
+e2e_type "dupree mul"
+e2e_wait "Duprée-Müller" "the person found as reception"
+e2e_keys Enter
+e2e_wait "Person card" "the card as reception"
+e2e_keys End
+e2e_wait "missing" "the end of the reception card"
+if e2e_screen | grep -q "Change history\|+32470123456 ->"; then
+	e2e_fail "the reception card shows the change history"
+fi
+e2e_keys C-q
+e2e_wait_exit
+[ "$(e2e_exit_status)" = 0 ] || e2e_fail "handesk exited with status $(e2e_exit_status)"
+echo "PASS: intake, error, fix, save, restart, search, card, medical content by role, change history"
 exit 0

@@ -395,3 +395,54 @@ Test(cache, unknown_parameter_name_is_an_error)
 	sqlite3_reset(st);
 	db_cache_close(c);
 }
+
+/* The migrations built into this binary (db/local/NNNN-*.sql). */
+extern const char *const local_sql[];
+extern const int local_sql_count;
+
+Test(cache, migration_3_applies_on_a_version_2_cache)
+{
+	struct cache *c = NULL;
+	struct person_change *h = NULL;
+	char *cause = NULL;
+	int n = 0;
+
+	/* A cache as handesk left it at schema 2, with a person in it. */
+	cr_assert_geq(local_sql_count, 3);
+	raw_exec(path, local_sql[0]);
+	raw_exec(path, local_sql[1]);
+	raw_exec(path, "PRAGMA user_version = 2");
+	raw_exec(path, "INSERT INTO person(id, centre_id, updated_at, family_name) VALUES "
+	               "('p-2', 'c-1', '2026-01-02T03:04:05.000Z', 'Peeters')");
+	cr_assert_eq(raw_long(path, "SELECT count(*) FROM sqlite_schema "
+	                            "WHERE name = 'person_history'"),
+	             0);
+
+	cr_assert_eq(db_cache_open(path, &c, &cause), RC_OK, "%s", cause);
+	cr_assert_geq(db_cache_schema_version(c), 3);
+	cr_assert_eq(db_cache_begin(c, &cause), RC_OK, "%s", cause);
+	cr_assert_eq(db_person_history_append(c, "p-2", "s-1", "director",
+	                                      "phone: (empty) -> +32471", &cause),
+	             RC_OK, "%s", cause);
+	cr_assert_eq(db_person_history_append(c, "no-such", "s-1", "director", "x", &cause),
+	             RC_NOTFOUND);
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(db_cache_commit(c, &cause), RC_OK, "%s", cause);
+	cr_assert_eq(db_person_history_list(c, "p-2", 10, &h, &n), RC_OK);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(h[0].changes, "phone: (empty) -> +32471");
+	cr_expect_str_eq(h[0].role, "director");
+	free(h);
+	db_cache_close(c);
+	cr_assert_eq(raw_long(path, "PRAGMA user_version"), db_cache_schema_latest());
+	cr_assert_eq(raw_long(path, "SELECT count(*) FROM person_history WHERE person_id = 'p-2' "
+	                            "AND centre_id = 'c-1' AND changed_by = 's-1'"),
+	             1, "the row takes the person's centre");
+	cr_assert_eq(raw_long(path, "SELECT count(*) FROM outbox WHERE entity = 'person_history'"),
+	             1, "and syncs");
+	cr_assert_eq(raw_long(path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+	                            "('person_history_person', 'person_history_no_update', "
+	                            "'person_history_no_delete')"),
+	             3);
+}

@@ -418,6 +418,8 @@ Test(search, schema_1_index_is_rebuilt)
 	                          "INSERT INTO person_key SELECT key, person_id FROM old_key;"
 	                          "DROP TABLE old_key;"
 	                          "UPDATE setting SET value = '1' WHERE key = 'search_key_format';"
+	                          /* schema 1 had no change history (0003) */
+	                          "DROP TABLE person_history;"
 	                          "PRAGMA user_version = 1;"
 	                          "COMMIT",
 	                          NULL, NULL, NULL),

@@ -609,6 +609,203 @@ Test(session, audit_rows_cannot_be_updated_or_deleted)
 	session_close(&s);
 }
 
+/* The one history row of p, or "" if none; asserts there is at most one. */
+static void history_of(struct session *s, const char *person_id, char *out, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+	int n = 0;
+
+	out[0] = '\0';
+	cr_assert_eq(sqlite3_prepare_v2(db_cache_handle(s->cache),
+	                                "SELECT changes FROM person_history WHERE person_id = ?1",
+	                                -1, &st, NULL),
+	             SQLITE_OK);
+	sqlite3_bind_text(st, 1, person_id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+		n++;
+	}
+	sqlite3_finalize(st);
+	cr_assert_leq(n, 1, "%d history rows", n);
+}
+
+Test(session, update_keeps_old_and_new_values_in_the_history)
+{
+	struct session s;
+	struct person p = sample("85073003328"), cur;
+	enum person_field f;
+	char *cause = NULL, changes[4096];
+	bool changed = false;
+
+	open_as(&s, "desk");
+	intake(&s, &p, NULL);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person_history"), 0, "none at intake");
+
+	/* A failing audit entry takes the change and its history with it. */
+	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
+	strcpy(cur.phone, "0471 12 34 56");
+	cr_assert_eq(db_cache_exec(s.cache,
+	                           "CREATE TEMP TRIGGER fail_audit BEFORE INSERT ON main.audit "
+	                           "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+	                           &cause),
+	             RC_OK, "%s", cause);
+	long outbox = count(&s, "SELECT count(*) FROM outbox");
+	cr_expect_neq(session_update_person(&s, &cur, &f, &changed, &cause), RC_OK);
+	cr_expect_not(changed);
+	cr_expect(cause && strstr(cause, "injected failure"), "%s", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(db_cache_exec(s.cache, "DROP TRIGGER temp.fail_audit", &cause), RC_OK);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person_history"), 0, "no history row");
+	cr_expect_eq(count(&s, "SELECT count(*) FROM outbox"), outbox, "no outbox row");
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person WHERE phone = '+32470123456'"), 1);
+
+	/* Exactly the changed fields, old and new values as stored, in the
+	 * order and with the names of the audit detail. */
+	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
+	strcpy(cur.phone, "0471 12 34 56");
+	strcpy(cur.street, "Rue de la Montagne 1");
+	cur.residence = RESIDENCE_FOREIGNERS;
+	cr_assert_eq(session_update_person(&s, &cur, &f, &changed, &cause), RC_OK, "%s", cause);
+	cr_expect(changed);
+	history_of(&s, p.meta.id, changes, sizeof changes);
+	cr_expect_str_eq(changes, "street: (empty) -> Rue de la Montagne 1; "
+	                          "phone: +32470123456 -> +32471123456; "
+	                          "residence: population -> foreigners");
+	cr_expect_eq(count(&s, "SELECT count(*) FROM audit WHERE action = 'update' "
+	                       "AND detail = 'street, phone, residence'"),
+	             1);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person_history h JOIN audit a "
+	                       "ON a.person_id = h.person_id AND a.action = 'update' "
+	                       "WHERE h.changed_by = a.staff_id AND h.role = 'reception' "
+	                       "AND h.centre_id = a.centre_id"),
+	             1, "who, role and centre as in the audit entry");
+	cr_expect_eq(count(&s, "SELECT count(*) FROM outbox WHERE entity = 'person_history' "
+	                       "AND op = 'insert' AND json_extract(payload, '$.changes') "
+	                       "LIKE 'street: %'"),
+	             1, "the history syncs");
+
+	/* A no-op save writes none. */
+	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
+	strcpy(cur.phone, "0471 12 34 56"); /* as stored, other formatting */
+	cr_assert_eq(session_update_person(&s, &cur, &f, &changed, &cause), RC_OK, "%s", cause);
+	cr_expect_not(changed);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person_history"), 1);
+
+	/* Long notes are cut, never in the middle of a character; emptied
+	 * values show as (empty). */
+	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
+	strcpy(cur.notes, "a");
+	for (int i = 0; i < 100; i++)
+		strcat(cur.notes, "é");
+	cur.street[0] = '\0';
+	cr_assert_eq(session_update_person(&s, &cur, &f, &changed, &cause), RC_OK, "%s", cause);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person_history"), 2);
+	char want[512] = "street: Rue de la Montagne 1 -> (empty); notes: (empty) -> a";
+	for (int i = 0; i < 59; i++)
+		strcat(want, "é");
+	strcat(want, "...");
+	cr_expect_eq(
+	    count(&s, "SELECT count(*) FROM person_history WHERE changes LIKE 'street: %'"), 2);
+	struct person_change *h = NULL;
+	int n = 0;
+	struct session boss;
+	open_as(&boss, "boss");
+	cr_assert_eq(session_person_history(&boss, p.meta.id, &h, &n, &cause), RC_OK, "%s", cause);
+	cr_assert_eq(n, 2);
+	cr_expect_str_eq(h[0].changes, want, "newest first");
+	cr_expect_str_eq(h[1].role, "reception");
+	cr_expect_str_eq(h[1].staff_name, "Peeters, desk");
+	cr_expect_neq(h[0].changed_at[0], '\0');
+	free(h);
+	session_close(&boss);
+	session_close(&s);
+}
+
+Test(session, insz_change_is_in_the_history)
+{
+	struct session s, dm;
+	struct person p = sample("85073003328"), cur;
+	enum person_field f;
+	char *cause = NULL, changes[4096];
+
+	open_as(&s, "desk");
+	intake(&s, &p, NULL);
+	open_as(&dm, "dm");
+	cr_assert_eq(session_view_person(&dm, p.meta.id, &cur, &cause), RC_OK);
+	strcpy(cur.insz, "85073003526");
+	cr_assert_eq(session_update_person(&dm, &cur, &f, NULL, &cause), RC_OK, "%s", cause);
+	history_of(&dm, p.meta.id, changes, sizeof changes);
+	cr_expect_str_eq(changes, "insz: 85073003328 -> 85073003526");
+	cr_expect_eq(count(&dm, "SELECT count(*) FROM person_history WHERE role = "
+	                        "'dossier_manager'"),
+	             1);
+	session_close(&dm);
+	session_close(&s);
+}
+
+Test(session, history_for_the_audience_of_the_audit_trail_only)
+{
+	struct session s, boss;
+	struct person p = sample("85073003328"), cur;
+	struct person_change *h = NULL;
+	enum person_field f;
+	char *cause = NULL;
+	int n = -1;
+
+	open_as(&s, "desk");
+	intake(&s, &p, NULL);
+	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
+	strcpy(cur.email, "jf.dupree@example.be");
+	cr_assert_eq(session_update_person(&s, &cur, &f, NULL, &cause), RC_OK, "%s", cause);
+
+	cr_expect_eq(session_person_history(&s, p.meta.id, &h, &n, &cause), RC_DENIED);
+	cr_expect_null(h);
+	cr_expect_eq(n, 0);
+	cr_expect_not_null(cause);
+	free(cause);
+	cause = NULL;
+
+	open_as(&boss, "boss");
+	cr_assert_eq(session_person_history(&boss, p.meta.id, &h, &n, &cause), RC_OK, "%s", cause);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(h[0].changes, "email: (empty) -> jf.dupree@example.be");
+	free(h);
+	session_close(&boss);
+	session_close(&s);
+}
+
+Test(session, history_rows_cannot_be_updated_or_deleted)
+{
+	struct session s;
+	struct person p = sample("85073003328"), cur;
+	enum person_field f;
+	char *cause = NULL, *err = NULL;
+
+	open_as(&s, "desk");
+	intake(&s, &p, NULL);
+	cr_assert_eq(session_view_person(&s, p.meta.id, &cur, &cause), RC_OK);
+	strcpy(cur.municipality, "Marcinelle");
+	cr_assert_eq(session_update_person(&s, &cur, &f, NULL, &cause), RC_OK, "%s", cause);
+	cr_assert_eq(count(&s, "SELECT count(*) FROM person_history"), 1);
+
+	cr_expect_neq(sqlite3_exec(db_cache_handle(s.cache),
+	                           "UPDATE person_history SET changes = 'forged'", NULL, NULL,
+	                           &err),
+	              SQLITE_OK);
+	cr_expect(err && strstr(err, "person history is append-only"), "%s", err ? err : "");
+	sqlite3_free(err);
+	err = NULL;
+	cr_expect_neq(
+	    sqlite3_exec(db_cache_handle(s.cache), "DELETE FROM person_history", NULL, NULL, &err),
+	    SQLITE_OK);
+	cr_expect(err && strstr(err, "person history is append-only"), "%s", err ? err : "");
+	sqlite3_free(err);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person_history"), 1);
+	cr_expect_eq(count(&s, "SELECT count(*) FROM person_history WHERE changes = 'forged'"), 0);
+	session_close(&s);
+}
+
 Test(session, reload_reads_the_viewed_card_again_without_auditing)
 {
 	struct session s, dm;
