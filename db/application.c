@@ -3,8 +3,6 @@
 #include "autoconf.h"
 
 #include <sqlite3.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "application.h"
@@ -17,25 +15,13 @@
 #define DOC_COLS                                                                                   \
 	"id, centre_id, version, updated_at, updated_by, deleted, application_id, code, "          \
 	"required, received_on"
-#define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-/* updated_at strictly grows, so that it can serve as a conflict check. */
-#define NEXT_UPDATED_AT                                                                            \
-	"updated_at = max(" NOW ", strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+0.001 seconds'))"
 
-static void read_meta(sqlite3_stmt *st, struct row_meta *m)
+static void read_application(sqlite3_stmt *st, void *p)
 {
-	db_cache_column_text(st, 0, m->id, sizeof m->id);
-	db_cache_column_text(st, 1, m->centre_id, sizeof m->centre_id);
-	m->version = (long)sqlite3_column_int64(st, 2);
-	db_cache_column_text(st, 3, m->updated_at, sizeof m->updated_at);
-	db_cache_column_text(st, 4, m->updated_by, sizeof m->updated_by);
-	m->deleted = sqlite3_column_int(st, 5) != 0;
-}
+	struct application *a = p;
 
-static void read_application(sqlite3_stmt *st, struct application *a)
-{
 	memset(a, 0, sizeof *a);
-	read_meta(st, &a->meta);
+	db_cache_column_meta(st, &a->meta);
 	db_cache_column_text(st, 6, a->person_id, sizeof a->person_id);
 	a->kind = application_kind_parse((const char *)sqlite3_column_text(st, 7));
 	a->procedure = application_procedure_parse((const char *)sqlite3_column_text(st, 8));
@@ -45,10 +31,12 @@ static void read_application(sqlite3_stmt *st, struct application *a)
 	db_cache_column_text(st, 12, a->notes, sizeof a->notes);
 }
 
-static void read_document(sqlite3_stmt *st, struct app_document *d)
+static void read_document(sqlite3_stmt *st, void *p)
 {
+	struct app_document *d = p;
+
 	memset(d, 0, sizeof *d);
-	read_meta(st, &d->meta);
+	db_cache_column_meta(st, &d->meta);
 	db_cache_column_text(st, 6, d->application_id, sizeof d->application_id);
 	db_cache_column_text(st, 7, d->code, sizeof d->code);
 	d->required = sqlite3_column_int(st, 8) != 0;
@@ -104,7 +92,7 @@ static enum rc step_returning(struct cache *c, sqlite3_stmt *st, struct row_meta
 	bool row;
 	enum rc rc;
 
-	rc = db_cache_step(c, st, &row, cause);
+	rc = db_cache_step_meta(c, st, m, staff_id, &row, cause);
 	if (!rc && !row) {
 		db_cache_cause(cause,
 		               "this %s was changed by someone else since it was opened; "
@@ -112,38 +100,6 @@ static enum rc step_returning(struct cache *c, sqlite3_stmt *st, struct row_meta
 		               what);
 		rc = RC_CONFLICT;
 	}
-	if (!rc) {
-		db_cache_column_text(st, 0, m->updated_at, sizeof m->updated_at);
-		m->version = (long)sqlite3_column_int64(st, 1);
-		snprintf(m->updated_by, sizeof m->updated_by, "%s", staff_id ? staff_id : "");
-	}
-	sqlite3_reset(st);
-	return rc;
-}
-
-/* The stored version and updated_at of a row, for the conflict check and
- * the outbox's base version. */
-static enum rc stored_meta(struct cache *c, const char *sql, const char *id, long *version,
-                           char *updated_at, const char *what, char **cause)
-{
-	sqlite3_stmt *st;
-	bool row;
-	enum rc rc;
-
-	rc = db_cache_stmt(c, sql, &st, cause);
-	if (rc)
-		return rc;
-	db_cache_bind_text(c, st, ":id", id);
-	rc = db_cache_step(c, st, &row, cause);
-	if (!rc && !row) {
-		db_cache_cause(cause, "no such %s (%s)", what, id);
-		rc = RC_NOTFOUND;
-	}
-	if (!rc) {
-		*version = (long)sqlite3_column_int64(st, 0);
-		db_cache_column_text(st, 1, updated_at, 32);
-	}
-	sqlite3_reset(st);
 	return rc;
 }
 
@@ -162,7 +118,7 @@ enum rc db_application_insert(struct cache *c, struct application *a, const char
 	rc = db_cache_stmt(c,
 	                   "INSERT INTO application(" APP_COLS
 	                   ") VALUES (:id, :centre_id, :version, "
-	                   "CASE WHEN :updated_at <> '' THEN :updated_at ELSE " NOW " END, "
+	                   "CASE WHEN :updated_at <> '' THEN :updated_at ELSE " DB_NOW " END, "
 	                   ":updated_by, :deleted, :person_id, :kind, :procedure, :received_on, "
 	                   ":problem, :status, :notes) RETURNING updated_at, version",
 	                   &st, cause);
@@ -191,22 +147,23 @@ enum rc db_application_update(struct cache *c, struct application *a, const char
 	rc = db_cache_need_tx(c, "db_application_update", cause);
 	if (rc)
 		return rc;
-	rc = stored_meta(c, "SELECT version, updated_at FROM application WHERE id = :id",
-	                 a->meta.id, &base, stored_at, "application", cause);
-	if (rc)
-		return rc;
 	/* A caller that did not read the row first (no updated_at) does not
 	 * ask for the conflict check. */
-	if (a->meta.updated_at[0] && strcmp(a->meta.updated_at, stored_at) != 0) {
+	rc = db_cache_stored_meta(c, "SELECT version, updated_at FROM application WHERE id = :id",
+	                          a->meta.id, a->meta.updated_at[0] ? a->meta.updated_at : NULL,
+	                          &base, stored_at, sizeof stored_at, cause);
+	if (rc == RC_NOTFOUND)
+		db_cache_cause(cause, "no such %s (%s)", "application", a->meta.id);
+	if (rc == RC_CONFLICT)
 		db_cache_cause(cause, "this application was changed by someone else since it was "
 		                      "opened; reopen it and make the change again");
-		return RC_CONFLICT;
-	}
+	if (rc)
+		return rc;
 	rc = db_cache_stmt(c,
 	                   "UPDATE application SET updated_by = :updated_by, deleted = :deleted, "
 	                   "person_id = :person_id, kind = :kind, procedure = :procedure, "
 	                   "received_on = :received_on, problem = :problem, status = :status, "
-	                   "notes = :notes, " NEXT_UPDATED_AT " WHERE id = :id "
+	                   "notes = :notes, " DB_NEXT_UPDATED_AT " WHERE id = :id "
 	                   "RETURNING updated_at, version",
 	                   &st, cause);
 	if (rc)
@@ -224,69 +181,13 @@ enum rc db_application_update(struct cache *c, struct application *a, const char
 enum rc db_application_get(struct cache *c, const char *id, struct application *out)
 {
 	sqlite3_stmt *st;
-	bool row;
 	enum rc rc;
 
 	rc = db_cache_stmt(c, "SELECT " APP_COLS " FROM application WHERE id = :id", &st, NULL);
 	if (rc)
 		return rc;
 	db_cache_bind_text(c, st, ":id", id);
-	rc = db_cache_step(c, st, &row, NULL);
-	if (!rc && !row)
-		rc = RC_NOTFOUND;
-	if (!rc)
-		read_application(st, out);
-	sqlite3_reset(st);
-	return rc;
-}
-
-/* Read all rows of a bound statement into a growing array of elements of
- * size bytes, each filled by read. */
-static enum rc read_all(struct cache *c, sqlite3_stmt *st, size_t size,
-                        void (*read)(sqlite3_stmt *, void *), void **out, int *n)
-{
-	char *v = NULL;
-	int cap = 0;
-	bool row;
-	enum rc rc;
-
-	*out = NULL;
-	*n = 0;
-	for (;;) {
-		rc = db_cache_step(c, st, &row, NULL);
-		if (rc || !row)
-			break;
-		if (*n == cap) {
-			char *p;
-			cap = cap ? 2 * cap : 8;
-			p = realloc(v, (size_t)cap * size);
-			if (!p) {
-				rc = RC_NOMEM;
-				break;
-			}
-			v = p;
-		}
-		read(st, v + (size_t)*n * size);
-		(*n)++;
-	}
-	sqlite3_reset(st);
-	if (rc) {
-		free(v);
-		*n = 0;
-		return rc;
-	}
-	*out = v;
-	return RC_OK;
-}
-
-static void read_application_v(sqlite3_stmt *st, void *p)
-{
-	read_application(st, p);
-}
-
-static void read_document_v(sqlite3_stmt *st, void *p)
-{
-	read_document(st, p);
+	return db_cache_get_one(c, st, read_application, out);
 }
 
 enum rc db_application_list(struct cache *c, const char *person_id, struct application **out,
@@ -305,7 +206,7 @@ enum rc db_application_list(struct cache *c, const char *person_id, struct appli
 	if (rc)
 		return rc;
 	db_cache_bind_text(c, st, ":person_id", person_id);
-	rc = read_all(c, st, sizeof **out, read_application_v, &v, n);
+	rc = db_cache_collect(c, st, sizeof **out, read_application, &v, n);
 	*out = v;
 	return rc;
 }
@@ -325,7 +226,7 @@ enum rc db_document_insert(struct cache *c, struct app_document *d, const char *
 	rc = db_cache_stmt(
 	    c,
 	    "INSERT INTO application_document(" DOC_COLS ") VALUES (:id, :centre_id, "
-	    ":version, CASE WHEN :updated_at <> '' THEN :updated_at ELSE " NOW " END, "
+	    ":version, CASE WHEN :updated_at <> '' THEN :updated_at ELSE " DB_NOW " END, "
 	    ":updated_by, :deleted, :application_id, :code, :required, :received_on) "
 	    "RETURNING updated_at, version",
 	    &st, cause);
@@ -352,19 +253,21 @@ enum rc db_document_update(struct cache *c, struct app_document *d, const char *
 	rc = db_cache_need_tx(c, "db_document_update", cause);
 	if (rc)
 		return rc;
-	rc = stored_meta(c, "SELECT version, updated_at FROM application_document WHERE id = :id",
-	                 d->meta.id, &base, stored_at, "document", cause);
-	if (rc)
-		return rc;
-	if (d->meta.updated_at[0] && strcmp(d->meta.updated_at, stored_at) != 0) {
+	rc = db_cache_stored_meta(
+	    c, "SELECT version, updated_at FROM application_document WHERE id = :id", d->meta.id,
+	    d->meta.updated_at[0] ? d->meta.updated_at : NULL, &base, stored_at, sizeof stored_at,
+	    cause);
+	if (rc == RC_NOTFOUND)
+		db_cache_cause(cause, "no such %s (%s)", "document", d->meta.id);
+	if (rc == RC_CONFLICT)
 		db_cache_cause(cause, "this document was changed by someone else since it was "
 		                      "opened; reopen it and make the change again");
-		return RC_CONFLICT;
-	}
+	if (rc)
+		return rc;
 	rc = db_cache_stmt(c,
 	                   "UPDATE application_document SET updated_by = :updated_by, "
 	                   "deleted = :deleted, application_id = :application_id, code = :code, "
-	                   "required = :required, received_on = :received_on, " NEXT_UPDATED_AT
+	                   "required = :required, received_on = :received_on, " DB_NEXT_UPDATED_AT
 	                   " WHERE id = :id RETURNING updated_at, version",
 	                   &st, cause);
 	if (rc)
@@ -380,7 +283,6 @@ enum rc db_document_update(struct cache *c, struct app_document *d, const char *
 enum rc db_document_get(struct cache *c, const char *id, struct app_document *out)
 {
 	sqlite3_stmt *st;
-	bool row;
 	enum rc rc;
 
 	rc = db_cache_stmt(c, "SELECT " DOC_COLS " FROM application_document WHERE id = :id", &st,
@@ -388,13 +290,7 @@ enum rc db_document_get(struct cache *c, const char *id, struct app_document *ou
 	if (rc)
 		return rc;
 	db_cache_bind_text(c, st, ":id", id);
-	rc = db_cache_step(c, st, &row, NULL);
-	if (!rc && !row)
-		rc = RC_NOTFOUND;
-	if (!rc)
-		read_document(st, out);
-	sqlite3_reset(st);
-	return rc;
+	return db_cache_get_one(c, st, read_document, out);
 }
 
 enum rc db_document_list(struct cache *c, const char *application_id, struct app_document **out,
@@ -414,7 +310,7 @@ enum rc db_document_list(struct cache *c, const char *application_id, struct app
 	if (rc)
 		return rc;
 	db_cache_bind_text(c, st, ":application_id", application_id);
-	rc = read_all(c, st, sizeof **out, read_document_v, &v, n);
+	rc = db_cache_collect(c, st, sizeof **out, read_document, &v, n);
 	*out = v;
 	return rc;
 }

@@ -3,12 +3,12 @@
 #include "autoconf.h"
 
 #include <sqlite3.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
 #include "outbox.h"
 #include "src/uuid.h"
+#include "staff.h"
 
 enum rc db_audit_append(struct cache *c, struct audit_entry *e, char **cause)
 {
@@ -28,7 +28,7 @@ enum rc db_audit_append(struct cache *c, struct audit_entry *e, char **cause)
 	    "staff_id, role, person_id, action, detail) "
 	    "SELECT :id, :centre_id, 0, t, :staff_id, t, :staff_id, :role, :person_id, "
 	    ":action, :detail FROM (SELECT CASE WHEN :at <> '' THEN :at "
-	    "ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END AS t) "
+	    "ELSE " DB_NOW " END AS t) "
 	    "RETURNING at",
 	    &st, cause);
 	if (rc)
@@ -50,12 +50,27 @@ enum rc db_audit_append(struct cache *c, struct audit_entry *e, char **cause)
 	return db_outbox_record(c, "audit", e->id, "insert", 0, cause);
 }
 
+static void read_entry(sqlite3_stmt *st, void *p)
+{
+	struct audit_entry *e = p;
+
+	memset(e, 0, sizeof *e);
+	db_cache_column_text(st, 0, e->id, sizeof e->id);
+	db_cache_column_text(st, 1, e->centre_id, sizeof e->centre_id);
+	db_cache_column_text(st, 2, e->at, sizeof e->at);
+	db_cache_column_text(st, 3, e->staff_id, sizeof e->staff_id);
+	db_cache_column_text(st, 4, e->staff_name, sizeof e->staff_name);
+	db_cache_column_text(st, 5, e->role, sizeof e->role);
+	db_cache_column_text(st, 6, e->person_id, sizeof e->person_id);
+	db_cache_column_text(st, 7, e->action, sizeof e->action);
+	db_cache_column_text(st, 8, e->detail, sizeof e->detail);
+}
+
 enum rc db_audit_list(struct cache *c, const char *person_id, int max, struct audit_entry **out,
                       int *n)
 {
-	struct audit_entry *v = NULL;
 	sqlite3_stmt *st;
-	bool row;
+	void *v;
 	enum rc rc;
 
 	*out = NULL;
@@ -64,9 +79,7 @@ enum rc db_audit_list(struct cache *c, const char *person_id, int max, struct au
 		return RC_OK;
 	rc = db_cache_stmt(
 	    c,
-	    "SELECT a.id, a.centre_id, a.at, a.staff_id, "
-	    "CASE WHEN s.id IS NULL THEN '' WHEN s.given_name = '' THEN s.family_name "
-	    "ELSE s.family_name || ', ' || s.given_name END, "
+	    "SELECT a.id, a.centre_id, a.at, a.staff_id, " DB_STAFF_NAME ", "
 	    "a.role, a.person_id, a.action, a.detail "
 	    "FROM audit a LEFT JOIN staff s ON s.id = a.staff_id "
 	    "WHERE a.person_id = :person_id ORDER BY a.at DESC, a.rowid DESC LIMIT :max",
@@ -75,36 +88,7 @@ enum rc db_audit_list(struct cache *c, const char *person_id, int max, struct au
 		return rc;
 	db_cache_bind_text(c, st, ":person_id", person_id);
 	db_cache_bind_int(c, st, ":max", max);
-	for (;;) {
-		struct audit_entry *e, *p;
-		rc = db_cache_step(c, st, &row, NULL);
-		if (rc || !row)
-			break;
-		p = realloc(v, (size_t)(*n + 1) * sizeof *v);
-		if (!p) {
-			rc = RC_NOMEM;
-			break;
-		}
-		v = p;
-		e = &v[*n];
-		memset(e, 0, sizeof *e);
-		db_cache_column_text(st, 0, e->id, sizeof e->id);
-		db_cache_column_text(st, 1, e->centre_id, sizeof e->centre_id);
-		db_cache_column_text(st, 2, e->at, sizeof e->at);
-		db_cache_column_text(st, 3, e->staff_id, sizeof e->staff_id);
-		db_cache_column_text(st, 4, e->staff_name, sizeof e->staff_name);
-		db_cache_column_text(st, 5, e->role, sizeof e->role);
-		db_cache_column_text(st, 6, e->person_id, sizeof e->person_id);
-		db_cache_column_text(st, 7, e->action, sizeof e->action);
-		db_cache_column_text(st, 8, e->detail, sizeof e->detail);
-		(*n)++;
-	}
-	sqlite3_reset(st);
-	if (rc) {
-		free(v);
-		*n = 0;
-		return rc;
-	}
+	rc = db_cache_collect(c, st, sizeof **out, read_entry, &v, n);
 	*out = v;
-	return RC_OK;
+	return rc;
 }

@@ -16,6 +16,7 @@
 #include "cache.h"
 #include "search.h"
 #include "src/i18n.h"
+#include "src/person.h"
 
 /* Generated from db/local/NNNN-*.sql: migration i + 1 is local_sql[i]. */
 extern const char *const local_sql[];
@@ -252,6 +253,107 @@ void db_cache_column_text(struct sqlite3_stmt *st, int i, char *out, unsigned si
 		snprintf(out, size, "%s", v ? v : "");
 }
 
+void db_cache_column_meta(struct sqlite3_stmt *st, struct row_meta *m)
+{
+	db_cache_column_text(st, 0, m->id, sizeof m->id);
+	db_cache_column_text(st, 1, m->centre_id, sizeof m->centre_id);
+	m->version = (long)sqlite3_column_int64(st, 2);
+	db_cache_column_text(st, 3, m->updated_at, sizeof m->updated_at);
+	db_cache_column_text(st, 4, m->updated_by, sizeof m->updated_by);
+	m->deleted = sqlite3_column_int(st, 5) != 0;
+}
+
+enum rc db_cache_step_meta(struct cache *c, struct sqlite3_stmt *st, struct row_meta *m,
+                           const char *by, bool *row, char **cause)
+{
+	enum rc rc;
+
+	rc = db_cache_step(c, st, row, cause);
+	if (!rc && *row) {
+		db_cache_column_text(st, 0, m->updated_at, sizeof m->updated_at);
+		m->version = (long)sqlite3_column_int64(st, 1);
+		snprintf(m->updated_by, sizeof m->updated_by, "%s", by ? by : "");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum rc db_cache_get_one(struct cache *c, struct sqlite3_stmt *st,
+                         void (*read)(struct sqlite3_stmt *, void *), void *out)
+{
+	bool row;
+	enum rc rc;
+
+	rc = db_cache_step(c, st, &row, NULL);
+	if (!rc && !row)
+		rc = RC_NOTFOUND;
+	if (!rc)
+		read(st, out);
+	sqlite3_reset(st);
+	return rc;
+}
+
+enum rc db_cache_collect(struct cache *c, struct sqlite3_stmt *st, size_t size,
+                         void (*read)(struct sqlite3_stmt *, void *), void **out, int *n)
+{
+	char *v = NULL;
+	int cap = 0;
+	bool row;
+	enum rc rc;
+
+	*out = NULL;
+	*n = 0;
+	for (;;) {
+		rc = db_cache_step(c, st, &row, NULL);
+		if (rc || !row)
+			break;
+		if (*n == cap) {
+			char *p;
+			cap = cap ? 2 * cap : 16;
+			p = realloc(v, (size_t)cap * size);
+			if (!p) {
+				rc = RC_NOMEM;
+				break;
+			}
+			v = p;
+		}
+		read(st, v + (size_t)*n * size);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	if (rc) {
+		free(v);
+		*n = 0;
+		return rc;
+	}
+	*out = v;
+	return RC_OK;
+}
+
+enum rc db_cache_stored_meta(struct cache *c, const char *sql, const char *id, const char *seen_at,
+                             long *version, char *updated_at, unsigned size, char **cause)
+{
+	sqlite3_stmt *st;
+	bool row;
+	enum rc rc;
+
+	rc = db_cache_stmt(c, sql, &st, cause);
+	if (rc)
+		return rc;
+	db_cache_bind_text(c, st, ":id", id);
+	rc = db_cache_step(c, st, &row, cause);
+	if (!rc && !row)
+		rc = RC_NOTFOUND;
+	if (!rc) {
+		*version = (long)sqlite3_column_int64(st, 0);
+		db_cache_column_text(st, 1, updated_at, size);
+	}
+	sqlite3_reset(st);
+	if (!rc && seen_at && strcmp(seen_at, updated_at) != 0)
+		rc = RC_CONFLICT;
+	return rc;
+}
+
 /* Run a transaction control statement, retrying while another process
  * holds the lock, for up to BEGIN_DEADLINE_MS. */
 static enum rc exec_waiting(struct cache *c, const char *sql, char **cause)
@@ -471,11 +573,17 @@ static enum rc check_schema(struct cache *c, char **cause)
 {
 	long version, appid, objects;
 
-	version = query_long(c, "PRAGMA user_version");
-	if (version < 0)
+	/* One snapshot for the three reads: another process creating this
+	 * file commits migration 1 (tables and application_id together)
+	 * between them otherwise, and the file looks like a foreign one. */
+	if (db_cache_begin_read(c))
 		return db_cache_error(c, sqlite3_extended_errcode(c->db), c->path, cause);
+	version = query_long(c, "PRAGMA user_version");
 	appid = query_long(c, "PRAGMA application_id");
 	objects = query_long(c, "SELECT count(*) FROM sqlite_schema");
+	db_cache_end_read(c);
+	if (version < 0 || appid < 0 || objects < 0)
+		return db_cache_error(c, sqlite3_extended_errcode(c->db), c->path, cause);
 	if ((appid != 0 && appid != APPLICATION_ID) || (appid == 0 && objects > 0)) {
 		db_cache_cause(cause,
 		               "%s is not a handesk cache (an SQLite database of another program); "

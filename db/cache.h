@@ -5,6 +5,7 @@
 #define HANDESK_DB_CACHE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "../src/rc.h"
 
@@ -50,6 +51,15 @@ enum rc db_cache_set_setting(struct cache *c, const char *key, const char *value
  * so that sqlite3 stays inside db/.  The types are sqlite3.h's. ---- */
 struct sqlite3;
 struct sqlite3_stmt;
+struct row_meta;
+
+/* SQL for the current time as updated_at stores it (UTC, milliseconds). */
+#define DB_NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+/* SQL for an update's new updated_at: it strictly grows, even for two
+ * changes in one millisecond, so that it can serve as the conflict check. */
+#define DB_NEXT_UPDATED_AT                                                                         \
+	"updated_at = max(" DB_NOW ", "                                                            \
+	"strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+0.001 seconds'))"
 
 /* The connection. */
 struct sqlite3 *db_cache_handle(struct cache *c);
@@ -80,6 +90,39 @@ enum rc db_cache_need_tx(struct cache *c, const char *fn, char **cause);
 /* Copy text column i of the current row into out (size bytes, truncated,
  * "" for NULL). */
 void db_cache_column_text(struct sqlite3_stmt *st, int i, char *out, unsigned size);
+
+/* Read columns 0 to 5 of the current row (id, centre_id, version,
+ * updated_at, updated_by, deleted: the columns every synced table starts
+ * with) into m. */
+void db_cache_column_meta(struct sqlite3_stmt *st, struct row_meta *m);
+
+/* Step an INSERT or UPDATE ... RETURNING updated_at, version and, when it
+ * returned its row, copy those into m, with by as updated_by.  *row says
+ * whether it did (an UPDATE whose WHERE matched nothing did not), for the
+ * caller to word.  The statement is reset. */
+enum rc db_cache_step_meta(struct cache *c, struct sqlite3_stmt *st, struct row_meta *m,
+                           const char *by, bool *row, char **cause);
+
+/* Step a bound statement for one row and fill out with read; RC_NOTFOUND
+ * if there is none.  The statement is reset. */
+enum rc db_cache_get_one(struct cache *c, struct sqlite3_stmt *st,
+                         void (*read)(struct sqlite3_stmt *, void *), void *out);
+
+/* Step a bound statement to its end, reading each row into a malloc'd
+ * array of elements of size bytes, each filled by read; the statement is
+ * reset.  *out (caller frees; NULL for no rows) and *n; on failure nothing
+ * stays allocated and *n is 0. */
+enum rc db_cache_collect(struct cache *c, struct sqlite3_stmt *st, size_t size,
+                         void (*read)(struct sqlite3_stmt *, void *), void **out, int *n);
+
+/* The stored version and updated_at (size bytes) of a row, for the
+ * conflict check and the outbox's base version: sql is "SELECT version,
+ * updated_at FROM ... WHERE id = :id".  RC_NOTFOUND if there is no such
+ * row; RC_CONFLICT if seen_at is not NULL and differs from the stored
+ * updated_at.  These two leave *cause alone, for the caller to word; a
+ * failing statement sets it. */
+enum rc db_cache_stored_meta(struct cache *c, const char *sql, const char *id, const char *seen_at,
+                             long *version, char *updated_at, unsigned size, char **cause);
 
 /* True between db_cache_bulk_begin and db_cache_bulk_end. */
 bool db_cache_in_bulk(struct cache *c);

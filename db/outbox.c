@@ -16,7 +16,7 @@
 #define OUTBOX_INSERT                                                                              \
 	"INSERT INTO outbox(entity, row_id, op, base_version, payload, created_at) "               \
 	"SELECT :entity, id, :op, :base, json_object(" SYNC_JSON
-#define OUTBOX_FROM ") , strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM "
+#define OUTBOX_FROM ") , " DB_NOW " FROM "
 
 /* One statement per synced table: its columns named in the payload. */
 static const struct {

@@ -13,21 +13,19 @@
 #include "search.h"
 #include "src/text.h"
 #include "src/uuid.h"
+#include "staff.h"
 
 #define PERSON_COLS                                                                                \
 	"id, centre_id, version, updated_at, updated_by, deleted, insz, family_name, "             \
 	"given_name, birth_date, sex, language, nationality, residence, street, postcode, "        \
 	"municipality, phone, email, contact_name, contact_phone, contact_relation, notes"
 
-static void read_person(sqlite3_stmt *st, struct person *p)
+static void read_person(sqlite3_stmt *st, void *out)
 {
+	struct person *p = out;
+
 	memset(p, 0, sizeof *p);
-	db_cache_column_text(st, 0, p->meta.id, sizeof p->meta.id);
-	db_cache_column_text(st, 1, p->meta.centre_id, sizeof p->meta.centre_id);
-	p->meta.version = (long)sqlite3_column_int64(st, 2);
-	db_cache_column_text(st, 3, p->meta.updated_at, sizeof p->meta.updated_at);
-	db_cache_column_text(st, 4, p->meta.updated_by, sizeof p->meta.updated_by);
-	p->meta.deleted = sqlite3_column_int(st, 5) != 0;
+	db_cache_column_meta(st, &p->meta);
 	db_cache_column_text(st, 6, p->insz, sizeof p->insz);
 	db_cache_column_text(st, 7, p->family_name, sizeof p->family_name);
 	db_cache_column_text(st, 8, p->given_name, sizeof p->given_name);
@@ -101,12 +99,11 @@ enum rc db_person_insert(struct cache *c, struct person *p, const char *staff_id
 	rc = db_cache_stmt(
 	    c,
 	    "INSERT INTO person(" PERSON_COLS ") VALUES (:id, :centre_id, :version, "
-	    "CASE WHEN :updated_at <> '' THEN :updated_at "
-	    "ELSE strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END, "
+	    "CASE WHEN :updated_at <> '' THEN :updated_at ELSE " DB_NOW " END, "
 	    ":updated_by, :deleted, :insz, :family_name, :given_name, :birth_date, :sex, "
 	    ":language, :nationality, :residence, :street, :postcode, :municipality, "
 	    ":phone, :email, :contact_name, :contact_phone, :contact_relation, :notes) "
-	    "RETURNING updated_at",
+	    "RETURNING updated_at, version",
 	    &st, cause);
 	if (rc)
 		return rc;
@@ -116,15 +113,7 @@ enum rc db_person_insert(struct cache *c, struct person *p, const char *staff_id
 	 * service has them; a local insert is new and unsynced. */
 	db_cache_bind_int(c, st, ":version", bulk ? p->meta.version : 0);
 	db_cache_bind_text(c, st, ":updated_at", bulk ? p->meta.updated_at : "");
-	rc = db_cache_step(c, st, &row, cause);
-	if (!rc && row) {
-		db_cache_column_text(st, 0, p->meta.updated_at, sizeof p->meta.updated_at);
-		snprintf(p->meta.updated_by, sizeof p->meta.updated_by, "%s",
-		         staff_id ? staff_id : "");
-		if (!bulk)
-			p->meta.version = 0;
-	}
-	sqlite3_reset(st);
+	rc = db_cache_step_meta(c, st, &p->meta, staff_id, &row, cause);
 	if (rc == RC_DUPLICATE)
 		duplicate_cause(p, cause);
 	if (rc)
@@ -146,28 +135,17 @@ enum rc db_person_update(struct cache *c, struct person *p, const char *staff_id
 	rc = db_cache_need_tx(c, "db_person_update", cause);
 	if (rc)
 		return rc;
-	rc = db_cache_stmt(c, "SELECT version, updated_at FROM person WHERE id = :id", &st, cause);
-	if (rc)
-		return rc;
-	db_cache_bind_text(c, st, ":id", p->meta.id);
-	rc = db_cache_step(c, st, &row, cause);
-	if (!rc && !row) {
+	rc = db_cache_stored_meta(c, "SELECT version, updated_at FROM person WHERE id = :id",
+	                          p->meta.id, p->meta.updated_at, &base, stored_at,
+	                          sizeof stored_at, cause);
+	if (rc == RC_NOTFOUND)
 		db_cache_cause(cause, "no such person (%s)", p->meta.id);
-		rc = RC_NOTFOUND;
-	}
-	if (!rc) {
-		base = (long)sqlite3_column_int64(st, 0);
-		db_cache_column_text(st, 1, stored_at, sizeof stored_at);
-	}
-	sqlite3_reset(st);
-	if (rc)
-		return rc;
-	if (strcmp(stored_at, p->meta.updated_at) != 0) {
+	if (rc == RC_CONFLICT)
 		db_cache_cause(cause,
 		               "this person was changed by someone else since it was opened; "
 		               "reopen it and make the change again");
-		return RC_CONFLICT;
-	}
+	if (rc)
+		return rc;
 
 	/* Whatever the change, the keys are rewritten: they carry what a
 	 * search hit shows (names, birth date, INSZ, postcode, municipality),
@@ -175,38 +153,27 @@ enum rc db_person_update(struct cache *c, struct person *p, const char *staff_id
 	rc = db_search_unindex(c, p->meta.id, cause);
 	if (rc)
 		return rc;
-	/* updated_at strictly grows, even for two changes in one millisecond,
-	 * so that it can serve as the conflict check. */
-	rc =
-	    db_cache_stmt(c,
-	                  "UPDATE person SET updated_by = :updated_by, deleted = :deleted, "
-	                  "insz = :insz, family_name = :family_name, given_name = :given_name, "
-	                  "birth_date = :birth_date, sex = :sex, language = :language, "
-	                  "nationality = :nationality, residence = :residence, street = :street, "
-	                  "postcode = :postcode, municipality = :municipality, phone = :phone, "
-	                  "email = :email, contact_name = :contact_name, "
-	                  "contact_phone = :contact_phone, contact_relation = :contact_relation, "
-	                  "notes = :notes, updated_at = max(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
-	                  "strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+0.001 seconds')) "
-	                  "WHERE id = :id AND updated_at = :old_updated_at "
-	                  "RETURNING updated_at, version",
-	                  &st, cause);
+	rc = db_cache_stmt(c,
+	                   "UPDATE person SET updated_by = :updated_by, deleted = :deleted, "
+	                   "insz = :insz, family_name = :family_name, given_name = :given_name, "
+	                   "birth_date = :birth_date, sex = :sex, language = :language, "
+	                   "nationality = :nationality, residence = :residence, street = :street, "
+	                   "postcode = :postcode, municipality = :municipality, phone = :phone, "
+	                   "email = :email, contact_name = :contact_name, "
+	                   "contact_phone = :contact_phone, contact_relation = :contact_relation, "
+	                   "notes = :notes, " DB_NEXT_UPDATED_AT " "
+	                   "WHERE id = :id AND updated_at = :old_updated_at "
+	                   "RETURNING updated_at, version",
+	                   &st, cause);
 	if (rc)
 		return rc;
 	bind_fields(c, st, p, staff_id);
 	db_cache_bind_text(c, st, ":old_updated_at", stored_at);
-	rc = db_cache_step(c, st, &row, cause);
+	rc = db_cache_step_meta(c, st, &p->meta, staff_id, &row, cause);
 	if (!rc && !row) {
 		db_cache_cause(cause, "this person was changed by someone else meanwhile");
 		rc = RC_CONFLICT;
 	}
-	if (!rc) {
-		db_cache_column_text(st, 0, p->meta.updated_at, sizeof p->meta.updated_at);
-		p->meta.version = (long)sqlite3_column_int64(st, 1);
-		snprintf(p->meta.updated_by, sizeof p->meta.updated_by, "%s",
-		         staff_id ? staff_id : "");
-	}
-	sqlite3_reset(st);
 	if (rc == RC_DUPLICATE)
 		duplicate_cause(p, cause);
 	if (rc)
@@ -218,21 +185,6 @@ enum rc db_person_update(struct cache *c, struct person *p, const char *staff_id
 	                        base, cause);
 }
 
-/* One person by a bound statement; RC_NOTFOUND if none. */
-static enum rc get_one(struct cache *c, sqlite3_stmt *st, struct person *out)
-{
-	bool row;
-	enum rc rc;
-
-	rc = db_cache_step(c, st, &row, NULL);
-	if (!rc && !row)
-		rc = RC_NOTFOUND;
-	if (!rc)
-		read_person(st, out);
-	sqlite3_reset(st);
-	return rc;
-}
-
 enum rc db_person_get(struct cache *c, const char *id, struct person *out)
 {
 	sqlite3_stmt *st;
@@ -242,7 +194,7 @@ enum rc db_person_get(struct cache *c, const char *id, struct person *out)
 	if (rc)
 		return rc;
 	db_cache_bind_text(c, st, ":id", id);
-	return get_one(c, st, out);
+	return db_cache_get_one(c, st, read_person, out);
 }
 
 enum rc db_person_find_insz(struct cache *c, const char *digits, struct person *out)
@@ -260,7 +212,7 @@ enum rc db_person_find_insz(struct cache *c, const char *digits, struct person *
 	if (rc)
 		return rc;
 	db_cache_bind_text(c, st, ":insz", digits);
-	return get_one(c, st, out);
+	return db_cache_get_one(c, st, read_person, out);
 }
 
 /* Persons with the same folded names and birth date, through the search
@@ -333,7 +285,7 @@ enum rc db_person_history_append(struct cache *c, const char *person_id, const c
 	    "INSERT INTO person_history(id, centre_id, version, updated_at, updated_by, "
 	    "person_id, changed_at, changed_by, role, changes) "
 	    "SELECT :id, p.centre_id, 0, t, :staff_id, p.id, t, :staff_id, :role, :changes "
-	    "FROM person p, (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS t) "
+	    "FROM person p, (SELECT " DB_NOW " AS t) "
 	    "WHERE p.id = :person_id RETURNING id",
 	    &st, cause);
 	if (rc)
@@ -354,12 +306,23 @@ enum rc db_person_history_append(struct cache *c, const char *person_id, const c
 	return db_outbox_record(c, "person_history", id, "insert", 0, cause);
 }
 
+static void read_change(sqlite3_stmt *st, void *p)
+{
+	struct person_change *e = p;
+
+	memset(e, 0, sizeof *e);
+	db_cache_column_text(st, 0, e->id, sizeof e->id);
+	db_cache_column_text(st, 1, e->changed_at, sizeof e->changed_at);
+	db_cache_column_text(st, 2, e->staff_name, sizeof e->staff_name);
+	db_cache_column_text(st, 3, e->role, sizeof e->role);
+	db_cache_column_text(st, 4, e->changes, sizeof e->changes);
+}
+
 enum rc db_person_history_list(struct cache *c, const char *person_id, int max,
                                struct person_change **out, int *n)
 {
-	struct person_change *v = NULL;
 	sqlite3_stmt *st;
-	bool row;
+	void *v;
 	enum rc rc;
 
 	*out = NULL;
@@ -368,9 +331,7 @@ enum rc db_person_history_list(struct cache *c, const char *person_id, int max,
 		return RC_OK;
 	rc = db_cache_stmt(
 	    c,
-	    "SELECT h.id, h.changed_at, "
-	    "CASE WHEN s.id IS NULL THEN '' WHEN s.given_name = '' THEN s.family_name "
-	    "ELSE s.family_name || ', ' || s.given_name END, "
+	    "SELECT h.id, h.changed_at, " DB_STAFF_NAME ", "
 	    "h.role, h.changes "
 	    "FROM person_history h LEFT JOIN staff s ON s.id = h.changed_by "
 	    "WHERE h.person_id = :person_id ORDER BY h.changed_at DESC, h.rowid DESC LIMIT :max",
@@ -379,32 +340,7 @@ enum rc db_person_history_list(struct cache *c, const char *person_id, int max,
 		return rc;
 	db_cache_bind_text(c, st, ":person_id", person_id);
 	db_cache_bind_int(c, st, ":max", max);
-	for (;;) {
-		struct person_change *e, *p;
-		rc = db_cache_step(c, st, &row, NULL);
-		if (rc || !row)
-			break;
-		p = realloc(v, (size_t)(*n + 1) * sizeof *v);
-		if (!p) {
-			rc = RC_NOMEM;
-			break;
-		}
-		v = p;
-		e = &v[*n];
-		memset(e, 0, sizeof *e);
-		db_cache_column_text(st, 0, e->id, sizeof e->id);
-		db_cache_column_text(st, 1, e->changed_at, sizeof e->changed_at);
-		db_cache_column_text(st, 2, e->staff_name, sizeof e->staff_name);
-		db_cache_column_text(st, 3, e->role, sizeof e->role);
-		db_cache_column_text(st, 4, e->changes, sizeof e->changes);
-		(*n)++;
-	}
-	sqlite3_reset(st);
-	if (rc) {
-		free(v);
-		*n = 0;
-		return rc;
-	}
+	rc = db_cache_collect(c, st, sizeof **out, read_change, &v, n);
 	*out = v;
-	return RC_OK;
+	return rc;
 }

@@ -4,7 +4,6 @@
 
 #include <sqlite3.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "outbox.h"
@@ -15,28 +14,13 @@
 	"id, centre_id, version, updated_at, updated_by, deleted, login, family_name, "            \
 	"given_name, role, discipline, languages, active"
 #define CENTRE_COLS "id, centre_id, version, updated_at, updated_by, deleted, code, name, language"
-#define NOW         "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-/* updated_at strictly grows, even for two changes in one millisecond, so
- * that it can serve as the conflict check. */
-#define NEXT_UPDATED_AT                                                                            \
-	"updated_at = max(" NOW ", strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+0.001 seconds'))"
-
-static void read_meta(sqlite3_stmt *st, struct row_meta *m)
-{
-	db_cache_column_text(st, 0, m->id, sizeof m->id);
-	db_cache_column_text(st, 1, m->centre_id, sizeof m->centre_id);
-	m->version = (long)sqlite3_column_int64(st, 2);
-	db_cache_column_text(st, 3, m->updated_at, sizeof m->updated_at);
-	db_cache_column_text(st, 4, m->updated_by, sizeof m->updated_by);
-	m->deleted = sqlite3_column_int(st, 5) != 0;
-}
 
 static void read_staff(sqlite3_stmt *st, void *p)
 {
 	struct staff *s = p;
 
 	memset(s, 0, sizeof *s);
-	read_meta(st, &s->meta);
+	db_cache_column_meta(st, &s->meta);
 	db_cache_column_text(st, 6, s->login, sizeof s->login);
 	db_cache_column_text(st, 7, s->family_name, sizeof s->family_name);
 	db_cache_column_text(st, 8, s->given_name, sizeof s->given_name);
@@ -51,33 +35,17 @@ static void read_centre(sqlite3_stmt *st, void *p)
 	struct centre *ce = p;
 
 	memset(ce, 0, sizeof *ce);
-	read_meta(st, &ce->meta);
+	db_cache_column_meta(st, &ce->meta);
 	db_cache_column_text(st, 6, ce->code, sizeof ce->code);
 	db_cache_column_text(st, 7, ce->name, sizeof ce->name);
 	db_cache_column_text(st, 8, ce->language, sizeof ce->language);
-}
-
-/* Step an INSERT ... RETURNING updated_at into m. */
-static enum rc step_insert(struct cache *c, sqlite3_stmt *st, struct row_meta *m, const char *by,
-                           char **cause)
-{
-	bool row;
-	enum rc rc;
-
-	rc = db_cache_step(c, st, &row, cause);
-	if (!rc && row) {
-		db_cache_column_text(st, 0, m->updated_at, sizeof m->updated_at);
-		snprintf(m->updated_by, sizeof m->updated_by, "%s", by ? by : "");
-	}
-	sqlite3_reset(st);
-	return rc;
 }
 
 enum rc db_staff_insert(struct cache *c, struct staff *s, const char *by, char **cause)
 {
 	const char *role = role_code(s->role);
 	sqlite3_stmt *st;
-	bool bulk = db_cache_in_bulk(c);
+	bool row, bulk = db_cache_in_bulk(c);
 	enum rc rc;
 
 	rc = db_cache_need_tx(c, "db_staff_insert", cause);
@@ -91,9 +59,9 @@ enum rc db_staff_insert(struct cache *c, struct staff *s, const char *by, char *
 		uuid_new(s->meta.id);
 	rc = db_cache_stmt(c,
 	                   "INSERT INTO staff(" STAFF_COLS ") VALUES (:id, :centre_id, :version, "
-	                   "CASE WHEN :updated_at <> '' THEN :updated_at ELSE " NOW " END, :by, "
+	                   "CASE WHEN :updated_at <> '' THEN :updated_at ELSE " DB_NOW " END, :by, "
 	                   ":deleted, :login, :family_name, :given_name, :role, :discipline, "
-	                   ":languages, :active) RETURNING updated_at",
+	                   ":languages, :active) RETURNING updated_at, version",
 	                   &st, cause);
 	if (rc)
 		return rc;
@@ -110,10 +78,9 @@ enum rc db_staff_insert(struct cache *c, struct staff *s, const char *by, char *
 	db_cache_bind_text(c, st, ":discipline", s->discipline);
 	db_cache_bind_text(c, st, ":languages", s->languages);
 	db_cache_bind_int(c, st, ":active", s->active);
-	rc = step_insert(c, st, &s->meta, by, cause);
+	rc = db_cache_step_meta(c, st, &s->meta, by, &row, cause);
 	if (rc || bulk)
 		return rc;
-	s->meta.version = 0;
 	return db_outbox_record(c, "staff", s->meta.id, "insert", 0, cause);
 }
 
@@ -133,34 +100,23 @@ enum rc db_staff_update(struct cache *c, struct staff *s, const char *by, char *
 		db_cache_cause(cause, "staff %s: no role", s->login);
 		return RC_INVALID;
 	}
-	rc = db_cache_stmt(c, "SELECT version, updated_at FROM staff WHERE id = :id", &st, cause);
-	if (rc)
-		return rc;
-	db_cache_bind_text(c, st, ":id", s->meta.id);
-	rc = db_cache_step(c, st, &row, cause);
-	if (!rc && !row) {
-		db_cache_cause(cause, "no such staff record (%s)", s->meta.id);
-		rc = RC_NOTFOUND;
-	}
-	if (!rc) {
-		base = (long)sqlite3_column_int64(st, 0);
-		db_cache_column_text(st, 1, stored_at, sizeof stored_at);
-	}
-	sqlite3_reset(st);
-	if (rc)
-		return rc;
 	/* A caller that did not read the row first (no updated_at) does not
 	 * ask for the conflict check. */
-	if (s->meta.updated_at[0] && strcmp(s->meta.updated_at, stored_at) != 0) {
+	rc = db_cache_stored_meta(c, "SELECT version, updated_at FROM staff WHERE id = :id",
+	                          s->meta.id, s->meta.updated_at[0] ? s->meta.updated_at : NULL,
+	                          &base, stored_at, sizeof stored_at, cause);
+	if (rc == RC_NOTFOUND)
+		db_cache_cause(cause, "no such staff record (%s)", s->meta.id);
+	if (rc == RC_CONFLICT)
 		db_cache_cause(cause, "this staff record was changed by someone else since it was "
 		                      "read; read it again and make the change again");
-		return RC_CONFLICT;
-	}
+	if (rc)
+		return rc;
 	rc = db_cache_stmt(c,
 	                   "UPDATE staff SET centre_id = :centre_id, updated_by = :by, "
 	                   "deleted = :deleted, login = :login, family_name = :family_name, "
 	                   "given_name = :given_name, role = :role, discipline = :discipline, "
-	                   "languages = :languages, active = :active, " NEXT_UPDATED_AT " "
+	                   "languages = :languages, active = :active, " DB_NEXT_UPDATED_AT " "
 	                   "WHERE id = :id RETURNING updated_at, version",
 	                   &st, cause);
 	if (rc)
@@ -176,79 +132,15 @@ enum rc db_staff_update(struct cache *c, struct staff *s, const char *by, char *
 	db_cache_bind_text(c, st, ":discipline", s->discipline);
 	db_cache_bind_text(c, st, ":languages", s->languages);
 	db_cache_bind_int(c, st, ":active", s->active);
-	rc = db_cache_step(c, st, &row, cause);
+	rc = db_cache_step_meta(c, st, &s->meta, by, &row, cause);
 	if (!rc && !row) {
 		db_cache_cause(cause, "no such staff record (%s)", s->meta.id);
 		rc = RC_NOTFOUND;
 	}
-	if (!rc) {
-		db_cache_column_text(st, 0, s->meta.updated_at, sizeof s->meta.updated_at);
-		s->meta.version = (long)sqlite3_column_int64(st, 1);
-		snprintf(s->meta.updated_by, sizeof s->meta.updated_by, "%s", by ? by : "");
-	}
-	sqlite3_reset(st);
 	if (rc || db_cache_in_bulk(c))
 		return rc;
 	return db_outbox_record(c, "staff", s->meta.id, s->meta.deleted ? "delete" : "update", base,
 	                        cause);
-}
-
-/* One row of a bound statement; RC_NOTFOUND if none. */
-static enum rc get_one(struct cache *c, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, void *),
-                       void *out)
-{
-	bool row;
-	enum rc rc;
-
-	rc = db_cache_step(c, st, &row, NULL);
-	if (!rc && !row)
-		rc = RC_NOTFOUND;
-	if (!rc)
-		read(st, out);
-	sqlite3_reset(st);
-	return rc;
-}
-
-/* Every row of a statement without parameters, into a growing array. */
-static enum rc get_all(struct cache *c, const char *sql, size_t size,
-                       void (*read)(sqlite3_stmt *, void *), void **out, int *n)
-{
-	sqlite3_stmt *st;
-	char *v = NULL;
-	int cap = 0;
-	bool row;
-	enum rc rc;
-
-	*out = NULL;
-	*n = 0;
-	rc = db_cache_stmt(c, sql, &st, NULL);
-	if (rc)
-		return rc;
-	for (;;) {
-		rc = db_cache_step(c, st, &row, NULL);
-		if (rc || !row)
-			break;
-		if (*n == cap) {
-			char *p;
-			cap = cap ? 2 * cap : 16;
-			p = realloc(v, (size_t)cap * size);
-			if (!p) {
-				rc = RC_NOMEM;
-				break;
-			}
-			v = p;
-		}
-		read(st, v + (size_t)*n * size);
-		(*n)++;
-	}
-	sqlite3_reset(st);
-	if (rc) {
-		free(v);
-		*n = 0;
-		return rc;
-	}
-	*out = v;
-	return RC_OK;
 }
 
 enum rc db_staff_get(struct cache *c, const char *id, struct staff *out)
@@ -260,7 +152,7 @@ enum rc db_staff_get(struct cache *c, const char *id, struct staff *out)
 	if (rc)
 		return rc;
 	db_cache_bind_text(c, st, ":id", id);
-	return get_one(c, st, read_staff, out);
+	return db_cache_get_one(c, st, read_staff, out);
 }
 
 /* The staff record tied to an OS login: an active one first, then the
@@ -277,18 +169,24 @@ enum rc db_staff_find_login(struct cache *c, const char *login, struct staff *ou
 	if (rc)
 		return rc;
 	db_cache_bind_text(c, st, ":login", login);
-	return get_one(c, st, read_staff, out);
+	return db_cache_get_one(c, st, read_staff, out);
 }
 
 enum rc db_staff_list(struct cache *c, struct staff **out, int *n)
 {
+	sqlite3_stmt *st;
 	void *v;
 	enum rc rc;
 
-	rc = get_all(c,
-	             "SELECT " STAFF_COLS " FROM staff WHERE deleted = 0 "
-	             "ORDER BY family_name, given_name, id",
-	             sizeof **out, read_staff, &v, n);
+	*out = NULL;
+	*n = 0;
+	rc = db_cache_stmt(c,
+	                   "SELECT " STAFF_COLS " FROM staff WHERE deleted = 0 "
+	                   "ORDER BY family_name, given_name, id",
+	                   &st, NULL);
+	if (rc)
+		return rc;
+	rc = db_cache_collect(c, st, sizeof **out, read_staff, &v, n);
 	*out = v;
 	return rc;
 }
@@ -296,7 +194,7 @@ enum rc db_staff_list(struct cache *c, struct staff **out, int *n)
 enum rc db_centre_insert(struct cache *c, struct centre *ce, const char *by, char **cause)
 {
 	sqlite3_stmt *st;
-	bool bulk = db_cache_in_bulk(c);
+	bool row, bulk = db_cache_in_bulk(c);
 	enum rc rc;
 
 	rc = db_cache_need_tx(c, "db_centre_insert", cause);
@@ -308,8 +206,8 @@ enum rc db_centre_insert(struct cache *c, struct centre *ce, const char *by, cha
 	snprintf(ce->meta.centre_id, sizeof ce->meta.centre_id, "%s", ce->meta.id);
 	rc = db_cache_stmt(c,
 	                   "INSERT INTO centre(" CENTRE_COLS ") VALUES (:id, :id, :version, "
-	                   "CASE WHEN :updated_at <> '' THEN :updated_at ELSE " NOW " END, :by, "
-	                   ":deleted, :code, :name, :language) RETURNING updated_at",
+	                   "CASE WHEN :updated_at <> '' THEN :updated_at ELSE " DB_NOW " END, :by, "
+	                   ":deleted, :code, :name, :language) RETURNING updated_at, version",
 	                   &st, cause);
 	if (rc)
 		return rc;
@@ -321,10 +219,9 @@ enum rc db_centre_insert(struct cache *c, struct centre *ce, const char *by, cha
 	db_cache_bind_text(c, st, ":code", ce->code);
 	db_cache_bind_text(c, st, ":name", ce->name);
 	db_cache_bind_text(c, st, ":language", ce->language);
-	rc = step_insert(c, st, &ce->meta, by, cause);
+	rc = db_cache_step_meta(c, st, &ce->meta, by, &row, cause);
 	if (rc || bulk)
 		return rc;
-	ce->meta.version = 0;
 	return db_outbox_record(c, "centre", ce->meta.id, "insert", 0, cause);
 }
 
@@ -337,16 +234,22 @@ enum rc db_centre_get(struct cache *c, const char *id, struct centre *out)
 	if (rc)
 		return rc;
 	db_cache_bind_text(c, st, ":id", id);
-	return get_one(c, st, read_centre, out);
+	return db_cache_get_one(c, st, read_centre, out);
 }
 
 enum rc db_centre_list(struct cache *c, struct centre **out, int *n)
 {
+	sqlite3_stmt *st;
 	void *v;
 	enum rc rc;
 
-	rc = get_all(c, "SELECT " CENTRE_COLS " FROM centre WHERE deleted = 0 ORDER BY code, id",
-	             sizeof **out, read_centre, &v, n);
+	*out = NULL;
+	*n = 0;
+	rc = db_cache_stmt(
+	    c, "SELECT " CENTRE_COLS " FROM centre WHERE deleted = 0 ORDER BY code, id", &st, NULL);
+	if (rc)
+		return rc;
+	rc = db_cache_collect(c, st, sizeof **out, read_centre, &v, n);
 	*out = v;
 	return rc;
 }

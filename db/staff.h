@@ -6,6 +6,12 @@
 #include "../src/staff.h"
 #include "cache.h"
 
+/* SQL for a staff member's name as lists show it, "Family, Given" ('' when
+ * no staff row was found), in a query that LEFT JOINs staff as s. */
+#define DB_STAFF_NAME                                                                              \
+	"CASE WHEN s.id IS NULL THEN '' WHEN s.given_name = '' THEN s.family_name "                \
+	"ELSE s.family_name || ', ' || s.given_name END"
+
 enum rc db_staff_insert(struct cache *c, struct staff *s, const char *by, char **cause);
 /* Write back every field of a staff record read before (s->meta.id), with
  * its outbox row, in the caller's transaction.  RC_NOTFOUND if there is no

@@ -282,6 +282,41 @@ Test(cache, fresh_file_opened_by_two_processes_at_once)
 	db_cache_close(c);
 }
 
+/* Many processes racing to create one file: each must see either no
+ * schema or the whole of migration 1, never tables without the
+ * application_id (which once read as "not a handesk cache"). */
+Test(cache, fresh_file_opened_by_many_processes_at_once)
+{
+	enum { ROUNDS = 40, PROCS = 6 };
+	int failed = 0;
+
+	for (int r = 0; r < ROUNDS; r++) {
+		char *p = NULL;
+		cr_assert(asprintf(&p, "%s/race-%d.db", dir, r) > 0);
+		for (int k = 0; k < PROCS; k++) {
+			pid_t pid = fork();
+			cr_assert_neq(pid, -1);
+			if (pid == 0) {
+				struct cache *c = NULL;
+				char *cause = NULL;
+				enum rc rc = db_cache_open(p, &c, &cause);
+				if (rc)
+					fprintf(stderr, "round %d: %s\n", r, cause);
+				db_cache_close(c);
+				_exit(rc == RC_OK ? 0 : 1);
+			}
+		}
+		for (int k = 0; k < PROCS; k++) {
+			int status;
+			cr_assert_neq(wait(&status), -1);
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				failed++;
+		}
+		free(p);
+	}
+	cr_assert_eq(failed, 0, "%d of %d opens failed", failed, ROUNDS * PROCS);
+}
+
 Test(cache, begin_waits_for_another_process)
 {
 	struct cache *c = NULL;
