@@ -100,20 +100,27 @@ static bool check_one(struct out *o, const char *text)
 /* A line too long for the input buffer, read on in pieces: only its digits
  * (up to 12) and whether it has other characters matter to the verdict. */
 struct long_line {
-	bool active, bad;
+	bool active, bad, cr; /* cr: the last piece ended with a carriage return */
 	char digits[13];
 	int n;
 };
 
-static void long_line_feed(struct long_line *l, const char *p, size_t n)
+static void long_line_feed(struct long_line *l, const char *p, size_t n, bool line_end)
 {
+	/* A carriage return is allowed only just before the newline, which may
+	 * come at the start of the next piece. */
+	if (l->cr && n > 0)
+		l->bad = true;
+	l->cr = false;
 	for (size_t i = 0; i < n; i++) {
 		char c = p[i];
 		if (c >= '0' && c <= '9') {
 			if (l->n < 12)
 				l->digits[l->n++] = c;
-		} else if (c != ' ' && c != '.' && c != '-' && c != '/' && c != '\t' &&
-		           !(c == '\r' && i + 1 == n)) {
+		} else if (c == '\r' && i + 1 == n) {
+			if (!line_end)
+				l->cr = true;
+		} else if (c != ' ' && c != '.' && c != '-' && c != '/' && c != '\t') {
 			l->bad = true;
 		}
 	}
@@ -164,21 +171,24 @@ static bool check_stdin(struct out *o, bool *io_error)
 			if (buf[i] != '\n')
 				continue;
 			if (ll.active) {
-				long_line_feed(&ll, buf + start, i - start);
+				long_line_feed(&ll, buf + start, i - start, true);
 				all_ok &= long_line_end(o, &ll);
 			} else {
 				size_t end = i;
 				if (end > start && buf[end - 1] == '\r')
 					end--;
+				/* A NUL byte is a character like any other, not the
+				 * end of the number. */
+				bool nul = memchr(buf + start, '\0', end - start) != NULL;
 				buf[end] = '\0';
-				all_ok &= check_one(o, buf + start);
+				all_ok &= check_one(o, nul ? "x" : buf + start);
 			}
 			start = i + 1;
 		}
 		if (start == 0 && have == IN_SIZE) {
 			/* no newline in a full buffer: go on in pieces */
 			ll.active = true;
-			long_line_feed(&ll, buf, have);
+			long_line_feed(&ll, buf, have, false);
 			have = 0;
 			continue;
 		}

@@ -15,6 +15,7 @@
 #include "db/cache.h"
 #include "src/cmd_demo.h"
 #include "src/config.h"
+#include "src/date.h"
 #include "src/demo.h"
 #include "src/i18n.h"
 
@@ -131,6 +132,7 @@ int cmd_demo_main(int argc, char **argv, struct config *cfg)
 	struct progress pr = {-1};
 	struct cache *c = NULL;
 	struct stat sb;
+	struct date today;
 	const char *path = cfg->db_path;
 	char *cause = NULL, *login = NULL;
 	bool force = false, created = false;
@@ -167,6 +169,14 @@ int cmd_demo_main(int argc, char **argv, struct config *cfg)
 			force = true;
 			break;
 		case OPT_TODAY:
+			/* Checked here, before an existing cache is removed. */
+			if (!date_parse(optarg, &today)) {
+				fprintf(stderr,
+				        _("handesk demo: --today wants a date such as 2026-11-23, "
+				          "not '%s'\n"),
+				        optarg);
+				return 2;
+			}
 			o.today = optarg;
 			break;
 		case 'h':

@@ -220,6 +220,9 @@ static enum rc parse_file(FILE *f, const char *path, struct config *cfg, char **
 
 	while (getline(&line, &cap, f) >= 0) {
 		lineno++;
+		/* A byte order mark, as some Windows editors write, is no key. */
+		if (lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0)
+			memmove(line, line + 3, strlen(line + 3) + 1);
 		kind = split_line(line, &k, &ke, &v, &ve);
 		if (kind == 0)
 			continue;

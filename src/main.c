@@ -50,7 +50,7 @@ static void usage(FILE *out)
 	               "  workdays add DATE N       the N-th working day after DATE\n"
 	               "  workdays between D1 D2    working days after D1 up to D2\n"
 	               "  demo --persons N          create a cache with demo data\n"
-	               "  staff list | add ...      list, add or deactivate staff records\n"
+	               "  staff list | add ...      list, add, (de)activate staff records\n"
 	               "\n"
 	               "Each command has its own --help.  See handesk(1) and handesk.conf(5).\n"));
 }
@@ -95,6 +95,13 @@ int main(int argc, char **argv)
 			login = optarg;
 			break;
 		case 'l':
+			if (strcmp(optarg, "nl") && strcmp(optarg, "fr") && strcmp(optarg, "de") &&
+			    strcmp(optarg, "en")) {
+				fprintf(stderr,
+				        _("handesk: --lang wants nl, fr, de or en, not '%s'\n"),
+				        optarg);
+				return 2;
+			}
 			lang = optarg;
 			break;
 		case 'h':

@@ -189,15 +189,20 @@ static long count_working(const struct workdays *cal, long a, long b)
 	if (b <= a)
 		return 0;
 	n = weekdays_before(b + 1) - weekdays_before(a + 1);
-	/* Legal holidays are distinct days of one year each, so each one on a
-	 * Monday-Friday in range is counted once. */
+	/* Each holiday on a Monday-Friday in range is counted once.  Two may
+	 * fall on one day: Ascension is 1 May when Easter is 23 March (2008,
+	 * 2160), so a day already seen among the year's is skipped. */
 	y0 = date_from_days(a + 1).year;
 	y1 = date_from_days(b).year;
 	for (int y = y0; y <= y1; y++) {
 		holidays_of_year(y, h);
-		for (int i = 0; i < 10; i++)
-			if (h[i] > a && h[i] <= b && weekday0(h[i]) < 5)
+		for (int i = 0; i < 10; i++) {
+			bool seen = false;
+			for (int j = 0; j < i; j++)
+				seen = seen || h[j] == h[i];
+			if (!seen && h[i] > a && h[i] <= b && weekday0(h[i]) < 5)
 				n--;
+		}
 	}
 	if (cal && cal->n_closures) {
 		for (size_t i = closure_lower_bound(cal, a + 1); i < cal->n_closures; i++) {

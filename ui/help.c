@@ -66,7 +66,7 @@ static bool help_draw(void *p, struct ui_app *app, int top, int height)
 		if (e->action == UI_ACT_CHAR)
 			snprintf(keys, sizeof keys, "%s", _("(typing)"));
 		else
-			ui_keymap_keys(e->action, false, keys, sizeof keys);
+			ui_keymap_keys(e->action, false, t->typing, keys, sizeof keys);
 		ui_widget_put(stdscr, top + 2 + i, 4, KEYS_COLS - 1, keys,
 		              ui_theme_attr(UI_FACE_HINT_KEY), false);
 		ui_widget_put(stdscr, top + 2 + i, 4 + KEYS_COLS, COLS - 6 - KEYS_COLS,

@@ -60,39 +60,43 @@ enum choice { CH_NONE = 0, CH_SEX, CH_LANGUAGE, CH_RESIDENCE, CH_KIND, CH_PROCED
 struct fdef {
 	const char *label; /* N_() */
 	bool required;
-	int width;            /* columns on screen */
-	int max;              /* characters; 0 = width (static field) */
+	int width; /* columns on screen */
+	/* characters; 0 = width (static field).  Text fields take at least as
+	 * many characters as their value has bytes, so that an over-long value
+	 * is kept and refused with a message rather than cut while typing. */
+	int max;
 	enum person_field pf; /* PERSON_F_NONE for the application's fields */
 	enum choice choice;
 	bool app; /* on the application page */
 };
 
 static const struct fdef defs[F_COUNT] = {
-    [F_INSZ] = {N_("INSZ (national no.)"), false, 15, 0, PERSON_F_INSZ, CH_NONE, false},
-    [F_FAMILY] = {N_("Family name"), true, 40, 60, PERSON_F_FAMILY_NAME, CH_NONE, false},
-    [F_GIVEN] = {N_("Given name"), true, 40, 60, PERSON_F_GIVEN_NAME, CH_NONE, false},
-    [F_BIRTH] = {N_("Birth date"), false, 10, 0, PERSON_F_BIRTH_DATE, CH_NONE, false},
+    [F_INSZ] = {N_("INSZ (national no.)"), false, 15, 30, PERSON_F_INSZ, CH_NONE, false},
+    [F_FAMILY] = {N_("Family name"), true, 40, 128, PERSON_F_FAMILY_NAME, CH_NONE, false},
+    [F_GIVEN] = {N_("Given name"), true, 40, 128, PERSON_F_GIVEN_NAME, CH_NONE, false},
+    [F_BIRTH] = {N_("Birth date"), false, 10, 20, PERSON_F_BIRTH_DATE, CH_NONE, false},
     [F_SEX] = {N_("Sex"), false, 24, 0, PERSON_F_SEX, CH_SEX, false},
     [F_LANGUAGE] = {N_("Language"), true, 24, 0, PERSON_F_LANGUAGE, CH_LANGUAGE, false},
-    [F_NATIONALITY] = {N_("Nationality (BE..)"), false, 2, 0, PERSON_F_NATIONALITY, CH_NONE, false},
+    [F_NATIONALITY] = {N_("Nationality (BE..)"), false, 4, 10, PERSON_F_NATIONALITY, CH_NONE,
+                       false},
     [F_RESIDENCE] = {N_("Residence status"), false, 40, 0, PERSON_F_RESIDENCE, CH_RESIDENCE, false},
-    [F_STREET] = {N_("Street and number"), false, 45, 100, PERSON_F_STREET, CH_NONE, false},
-    [F_POSTCODE] = {N_("Postcode"), false, 4, 0, PERSON_F_POSTCODE, CH_NONE, false},
-    [F_MUNICIPALITY] = {N_("Municipality"), false, 35, 60, PERSON_F_MUNICIPALITY, CH_NONE, false},
-    [F_PHONE] = {N_("Phone"), false, 20, 0, PERSON_F_PHONE, CH_NONE, false},
-    [F_EMAIL] = {N_("E-mail"), false, 45, 100, PERSON_F_EMAIL, CH_NONE, false},
-    [F_CONTACT_NAME] = {N_("Contact person"), false, 40, 100, PERSON_F_CONTACT_NAME, CH_NONE,
+    [F_STREET] = {N_("Street and number"), false, 45, 128, PERSON_F_STREET, CH_NONE, false},
+    [F_POSTCODE] = {N_("Postcode"), false, 6, 10, PERSON_F_POSTCODE, CH_NONE, false},
+    [F_MUNICIPALITY] = {N_("Municipality"), false, 35, 64, PERSON_F_MUNICIPALITY, CH_NONE, false},
+    [F_PHONE] = {N_("Phone"), false, 20, 30, PERSON_F_PHONE, CH_NONE, false},
+    [F_EMAIL] = {N_("E-mail"), false, 45, 128, PERSON_F_EMAIL, CH_NONE, false},
+    [F_CONTACT_NAME] = {N_("Contact person"), false, 40, 128, PERSON_F_CONTACT_NAME, CH_NONE,
                         false},
-    [F_CONTACT_PHONE] = {N_("Contact's phone"), false, 20, 0, PERSON_F_CONTACT_PHONE, CH_NONE,
+    [F_CONTACT_PHONE] = {N_("Contact's phone"), false, 20, 30, PERSON_F_CONTACT_PHONE, CH_NONE,
                          false},
-    [F_CONTACT_RELATION] = {N_("Contact's relation"), false, 30, 50, PERSON_F_CONTACT_RELATION,
+    [F_CONTACT_RELATION] = {N_("Contact's relation"), false, 30, 64, PERSON_F_CONTACT_RELATION,
                             CH_NONE, false},
-    [F_NOTES] = {N_("Notes"), false, 50, 400, PERSON_F_NOTES, CH_NONE, false},
+    [F_NOTES] = {N_("Notes"), false, 50, 1023, PERSON_F_NOTES, CH_NONE, false},
     [F_KIND] = {N_("Kind"), true, 44, 0, PERSON_F_NONE, CH_KIND, true},
     [F_PROCEDURE] = {N_("New or revision"), true, 44, 0, PERSON_F_NONE, CH_PROCEDURE, true},
-    [F_RECEIVED] = {N_("Received on"), true, 10, 0, PERSON_F_NONE, CH_NONE, true},
+    [F_RECEIVED] = {N_("Received on"), true, 10, 20, PERSON_F_NONE, CH_NONE, true},
     [F_PROBLEM] = {N_("Primary problem"), true, 44, 0, PERSON_F_NONE, CH_PROBLEM, true},
-    [F_APP_NOTES] = {N_("Notes"), false, 50, 200, PERSON_F_NONE, CH_NONE, true},
+    [F_APP_NOTES] = {N_("Notes"), false, 50, 512, PERSON_F_NONE, CH_NONE, true},
 };
 
 /* What a confirm box is asking. */
@@ -323,6 +327,31 @@ static bool insz_from_text(const char *text, char digits[12], const char **msg)
 	return true;
 }
 
+/* Why a value too long for its field is refused: where the field has a
+ * shape, the words of its check (the core's name the field already). */
+static const char *too_long_msg(enum fid f)
+{
+	switch (f) {
+	case F_BIRTH:
+		return _("Birth date: not a real date (use DD/MM/YYYY).");
+	case F_POSTCODE:
+		return _("Postcode: four digits, a Belgian postcode (1000-9999).");
+	case F_NATIONALITY:
+		return _("Nationality: a two-letter country code, e.g. BE.");
+	case F_RECEIVED:
+		return _("not a date: use DD/MM/YYYY");
+	default:
+		return _("too long");
+	}
+}
+
+/* Whether read_field's message names its field already (the core's). */
+static bool read_msg_named(enum fid f, const char *msg)
+{
+	return msg && f != F_RECEIVED && strcmp(msg, too_long_msg(f)) == 0 &&
+	       strcmp(msg, _("too long")) != 0;
+}
+
 /* Read one field into the structs (no checking beyond what fits). */
 static bool read_field(struct intake *in, enum fid f, const char **msg)
 {
@@ -372,7 +401,7 @@ static bool read_field(struct intake *in, enum fid f, const char **msg)
 	if (!dst)
 		return true;
 	if (strlen(text) >= size) {
-		*msg = _("too long");
+		*msg = too_long_msg(f);
 		return false;
 	}
 	if (!text_valid(text)) {
@@ -596,7 +625,7 @@ static bool check_field(struct intake *in, enum fid f)
 
 	sync_form(in);
 	if (!read_field(in, f, &msg)) {
-		own = true;
+		own = !read_msg_named(f, msg);
 		goto bad;
 	}
 	if (!defs[f].choice && get_text(in, f, text, sizeof text) && !*text) {
@@ -656,7 +685,10 @@ static bool read_all(struct intake *in)
 	sync_form(in);
 	for (int i = 0; i < in->nfields; i++) {
 		if (!read_field(in, in->fid[i], &msg)) {
-			ui_status_error("%s: %s", label_of(in->fid[i]), msg);
+			if (read_msg_named(in->fid[i], msg))
+				ui_status_error("%s", msg);
+			else
+				ui_status_error("%s: %s", label_of(in->fid[i]), msg);
 			goto_field(in, in->fid[i]);
 			return false;
 		}
@@ -725,10 +757,13 @@ static bool ask_duplicates(struct intake *in, struct session *s)
 			break;
 	}
 	if (len < sizeof text)
-		snprintf(text + len, sizeof text - len, "\n\n%s",
-		         in->dup_save_ok
-		             ? _("F2: save as a new person anyway (the INSZ differs).")
-		             : _("The same INSZ is registered: open that person instead."));
+		snprintf(
+		    text + len, sizeof text - len, "\n\n%s",
+		    in->dup_save_ok
+		        ? (*in->p.insz
+		               ? _("F2: save as a new person anyway (the INSZ differs).")
+		               : _("F2: save as a new person anyway (if this is someone else)."))
+		        : _("The same INSZ is registered: open that person instead."));
 	ui_confirm_open(&in->confirm, ASK_DUPLICATE,
 	                ngettext("This person may already be registered:",
 	                         "These persons may already be registered:", in->ndups),
@@ -1309,6 +1344,10 @@ static void intake_free(void *p)
 	struct intake *in = p;
 	if (!in)
 		return;
+	/* A refusal names a field of this form: it means nothing on the
+	 * screen below. */
+	if (ui_status_has_error())
+		ui_status_clear();
 	unpost(in);
 	free_form(in->form); /* before the fields it uses */
 	for (int i = 0; i < in->nfields; i++)
@@ -1319,6 +1358,7 @@ static void intake_free(void *p)
 const struct ui_screen_type ui_intake_screen = {
     .name = N_("Intake"),
     .help = intake_keys,
+    .typing = true,
     .init = intake_init,
     .draw = intake_draw,
     .overlay = intake_overlay,

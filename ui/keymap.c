@@ -189,7 +189,7 @@ static void binding_name(const struct binding *b, char *out, size_t size)
 		snprintf(out, size, "%lc", (wint_t)b->code);
 }
 
-void ui_keymap_keys(enum ui_action a, bool first_only, char *out, unsigned size)
+void ui_keymap_keys(enum ui_action a, bool first_only, bool typing, char *out, unsigned size)
 {
 	size_t len = 0;
 	char name[32];
@@ -198,6 +198,8 @@ void ui_keymap_keys(enum ui_action a, bool first_only, char *out, unsigned size)
 		*out = '\0';
 	for (size_t i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
 		if (bindings[i].action != a)
+			continue;
+		if (typing && (bindings[i].flags & BIND_NOT_TEXT))
 			continue;
 		binding_name(&bindings[i], name, sizeof name);
 		if (!*name)

@@ -56,8 +56,9 @@ enum ui_focus {
 enum ui_action ui_keymap_lookup(struct ui_key k, enum ui_focus focus);
 
 /* The keys bound to an action, for help and hints ("F2, Ctrl-S"): into out.
- * With first_only, only the first (preferred) key. */
-void ui_keymap_keys(enum ui_action a, bool first_only, char *out, unsigned size);
+ * With first_only, only the first (preferred) key; with typing, not the
+ * keys that are text where the user types (j, k, a, Space). */
+void ui_keymap_keys(enum ui_action a, bool first_only, bool typing, char *out, unsigned size);
 
 /* The generic description of an action, translated. */
 const char *ui_keymap_describe(enum ui_action a);

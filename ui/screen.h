@@ -59,6 +59,7 @@ struct ui_help_entry {
 struct ui_screen_type {
 	const char *name;                 /* N_() title, translated when shown */
 	const struct ui_help_entry *help; /* the keys this screen has, ended by UI_ACT_NONE */
+	bool typing; /* keys such as j, k, a and Space are typed here: help leaves them out */
 	/* State for a new screen, or NULL (with a status message) if it cannot open. */
 	void *(*init)(struct ui_app *app, const struct ui_screen_arg *arg);
 	/* Work to do at most once per pass before drawing (e.g. run a search). */

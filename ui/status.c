@@ -203,7 +203,7 @@ static void draw_hints(const struct ui_screen_type *t)
 	for (const struct ui_help_entry *e = t->help; e->action != UI_ACT_NONE; e++) {
 		if (!e->hint)
 			continue;
-		ui_keymap_keys(e->action, true, keys, sizeof keys);
+		ui_keymap_keys(e->action, true, t->typing, keys, sizeof keys);
 		const char *label = _(e->hint);
 		int need = ui_widget_width(keys) + 1 + ui_widget_width(label) + 1;
 		if (x + need > COLS)

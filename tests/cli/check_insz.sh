@@ -96,6 +96,18 @@ expect -s 1 -f "$T_TMP/long" "valid 85.07.30-033.28 1985-07-30 m nn
 invalid length
 valid 17.07.30-033.84 2017-07-30 m nn" -- "$HANDESK" check insz -
 
+# A NUL byte is a character, not the end of the line; so is a carriage
+# return that is not the last of its line, even at the end of a full buffer.
+printf '85073003328\000x\n\000\n8507\0003003328\n' >"$T_TMP/nul"
+expect -s 1 -f "$T_TMP/nul" "invalid characters
+invalid characters
+invalid characters" -- "$HANDESK" check insz -
+awk 'BEGIN { for (i = 0; i < 1048575; i++) printf " "; printf "\r"; print "85073003328" }' \
+	>"$T_TMP/cr"
+expect -s 1 -f "$T_TMP/cr" "invalid characters" -- "$HANDESK" check insz -
+awk 'BEGIN { for (i = 0; i < 1048564; i++) printf " "; printf "85073003328\r\n" }' >"$T_TMP/cr"
+expect -f "$T_TMP/cr" "valid 85.07.30-033.28 1985-07-30 m nn" -- "$HANDESK" check insz -
+
 # Usage errors: exit 2, a message on standard error.
 expect -s 2 -e "no number" "" -- "$HANDESK" check insz
 expect -s 2 -e "unknown option" "" -- "$HANDESK" check insz --frobnicate 85073003328

@@ -24,7 +24,8 @@ done
 
 # Usage errors: exit 2 with a message, no file created.
 for args in "--persons abc" "--persons -5" "--persons 12x" "--persons 99999999999" \
-	"--persons" "" "--persons 10 --seed x" "--persons 10 --frobnicate" "--persons 10 extra"; do
+	"--persons" "" "--persons 10 --seed x" "--persons 10 --frobnicate" "--persons 10 extra" \
+	"--persons 10 --today tomorrow" "--persons 10 --today 2026-02-30"; do
 	# shellcheck disable=SC2086 # the words are separate arguments
 	"$HANDESK" demo $args --db "$t/bad.db" >"$t/out" 2>"$t/err"
 	rc=$?
@@ -65,6 +66,12 @@ cksum "$t/a.db" | cmp -s - "$t/sum1" || fail "the refused run changed the cache"
 "$HANDESK" demo --persons 5 --seed 7 --today $day --db "$t/a.db" --force >"$t/out" 2>&1 ||
 	fail "--force: $(cat "$t/out")"
 grep -q ' 5 persons' "$t/out" || fail "--force did not replace the cache"
+# A wrong --today is a usage error, found before --force removes anything.
+cksum "$t/a.db" >"$t/sum2"
+"$HANDESK" demo --persons 5 --db "$t/a.db" --force --today 2026-13-01 >"$t/out" 2>"$t/err"
+[ $? -eq 2 ] || fail "--force with a wrong --today: exit status not 2"
+grep -q -- '--today' "$t/err" || fail "wrong --today message does not name the option"
+cksum "$t/a.db" | cmp -s - "$t/sum2" || fail "a wrong --today removed the cache"
 [ ! -e "$t/a.db-wal" ] || [ ! -s "$t/a.db-wal" ] || fail "WAL left behind"
 
 # A load that fails half-way leaves no cache behind, neither a half-made one

@@ -19,6 +19,10 @@ printf '%s\n' "$v" | grep -Eq '^handesk [0-9]+\.[0-9]+\.[0-9]+$' || fail "--vers
 [ $? -eq 2 ] || fail "unknown command exit status"
 grep -q "unknown command 'frobnicate'" "$tmp/err" || fail "unknown command message"
 
+"$HANDESK" --lang xx check insz 85073003328 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] || fail "--lang xx exit status"
+grep -q "lang wants nl, fr, de or en" "$tmp/err" || fail "--lang xx message"
+
 "$HANDESK" --no-such-option >/dev/null 2>&1
 [ $? -eq 2 ] || fail "unknown option exit status"
 

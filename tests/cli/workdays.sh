@@ -34,6 +34,11 @@ expect "2026-04-07" -- "$HANDESK" workdays add 2/4/2026 2
 expect "2026-04-05" -- "$HANDESK" workdays add 05/04/2026 0
 expect "0" -- "$HANDESK" workdays between 2026-04-05 05/04/2026
 
+# Ascension 2008 fell on 1 May: one day off, not two.
+expect "0" -- "$HANDESK" workdays between 2008-04-30 2008-05-01
+expect "254" -- "$HANDESK" workdays between 2007-12-31 2008-12-31
+expect "2008-05-29" -- "$HANDESK" workdays add 2008-03-21 46
+
 # The inverse: add D1 (between D1 D2) is D2 for a working day D2.
 for d2 in 2026-01-02 2026-04-07 2026-05-15 2026-07-22 2027-03-30; do
 	n=$("$HANDESK" workdays between 2025-12-15 "$d2") || fail "between $d2"

@@ -70,6 +70,17 @@ e2e_wait "30/07/1985" "the birth date taken from the INSZ"
 e2e_keys Tab Tab Tab Tab Tab Tab
 e2e_keys Right
 e2e_wait "population register" "the residence choice"
+# A postcode of five digits is kept and refused, not cut to four.
+e2e_keys Tab Tab # street, postcode
+e2e_type "12345"
+e2e_keys Tab
+e2e_wait "Error: Postcode: four digits" "the postcode error in the status line"
+e2e_wait "12345" "all five digits kept for correction"
+e2e_keys C-u
+e2e_type "1000"
+e2e_keys Tab
+e2e_wait_gone "Error: Postcode" "the error to clear once the postcode is right"
+e2e_wait "Bruxelles" "the municipality filled from the postcode"
 
 # --- the application page ---
 e2e_keys NPage

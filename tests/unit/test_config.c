@@ -188,6 +188,20 @@ Test(config, later_lines_win)
 	config_free(&cfg);
 }
 
+Test(config, byte_order_mark)
+{
+	struct config cfg;
+	char *cause = NULL;
+	char *p = path_in("bom.conf");
+
+	write_file(p, "\xef\xbb\xbflanguage = fr\r\ntheme = mono\r\n");
+	cr_assert_eq(config_load(p, &cfg, &cause), RC_OK, "%s", cause);
+	cr_assert_str_eq(cfg.language, "fr");
+	cr_assert_str_eq(cfg.theme, "mono");
+	config_free(&cfg);
+	assert_error("language = fr\n\xef\xbb\xbftheme = mono\n", ":2: unknown key");
+}
+
 Test(config, errors_name_file_and_line)
 {
 	assert_error("colour = red\n", ":1: unknown key 'colour'");

@@ -157,6 +157,24 @@ Test(workdays, fast_matches_slow)
 	workdays_free(&cal);
 }
 
+/* Easter 2008 was 23 March, so Ascension fell on 1 May, Labour Day: one
+ * day off, not two. */
+Test(workdays, two_holidays_on_one_day)
+{
+	cr_assert_eq(workdays_between(NULL, D(2008, 4, 30), D(2008, 5, 1)), 0);
+	cr_assert_eq(workdays_between(NULL, D(2008, 5, 1), D(2008, 4, 30)), 0);
+	cr_assert_eq(workdays_between(NULL, D(2007, 12, 31), D(2008, 12, 31)), 254);
+	cr_assert_eq(workdays_between(NULL, D(2007, 12, 31), D(2008, 12, 31)),
+	             slow_between(NULL, D(2007, 12, 31), D(2008, 12, 31)));
+	assert_date(workdays_add(NULL, D(2008, 3, 21), 46), 2008, 5, 29);
+	for (long n = 0; n <= 300; n++) {
+		struct date fast = workdays_add(NULL, D(2008, 1, 2), n);
+		struct date slow = slow_add(NULL, D(2008, 1, 2), n);
+		cr_assert_eq(date_compare(fast, slow), 0, "add 2008-01-02 %ld", n);
+		cr_assert_eq(workdays_between(NULL, D(2008, 1, 2), fast), n);
+	}
+}
+
 Test(workdays, inverse_property)
 {
 	struct workdays cal;
