@@ -17,7 +17,7 @@ struct code_name {
 
 static const struct code_name kinds[APP_KIND_COUNT] = {
     [APP_KIND_NONE] = {"", N_("none")},
-    [APP_KIND_IVT_IT] = {"ivt_it", N_("income replacement and integration allowance (IVT/IT)")},
+    [APP_KIND_IVT_IT] = {"ivt_it", N_("income replacement + integration allowance (IVT/IT)")},
     [APP_KIND_PARKING] = {"parking", N_("parking card")},
     [APP_KIND_CERTIFICATE] = {"certificate", N_("certificate")},
     [APP_KIND_VSB] = {"vsb", N_("Flemish Social Protection (VSB)")},

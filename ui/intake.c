@@ -92,10 +92,10 @@ static const struct fdef defs[F_COUNT] = {
     [F_CONTACT_RELATION] = {N_("Contact's relation"), false, 30, 64, PERSON_F_CONTACT_RELATION,
                             CH_NONE, false},
     [F_NOTES] = {N_("Notes"), false, 50, 1023, PERSON_F_NOTES, CH_NONE, false},
-    [F_KIND] = {N_("Kind"), true, 44, 0, PERSON_F_NONE, CH_KIND, true},
-    [F_PROCEDURE] = {N_("New or revision"), true, 44, 0, PERSON_F_NONE, CH_PROCEDURE, true},
+    [F_KIND] = {N_("Kind"), true, 54, 0, PERSON_F_NONE, CH_KIND, true},
+    [F_PROCEDURE] = {N_("New or revision"), true, 54, 0, PERSON_F_NONE, CH_PROCEDURE, true},
     [F_RECEIVED] = {N_("Received on"), true, 10, 20, PERSON_F_NONE, CH_NONE, true},
-    [F_PROBLEM] = {N_("Primary problem"), true, 44, 0, PERSON_F_NONE, CH_PROBLEM, true},
+    [F_PROBLEM] = {N_("Primary problem"), true, 54, 0, PERSON_F_NONE, CH_PROBLEM, true},
     [F_APP_NOTES] = {N_("Notes"), false, 50, 512, PERSON_F_NONE, CH_NONE, true},
 };
 
