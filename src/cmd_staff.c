@@ -280,6 +280,9 @@ static int run_add(int argc, char **argv, const struct config *cfg)
 		rc = RC_NOMEM;
 		goto out;
 	}
+	/* The configuration's "centre = CODE" stands for --centre. */
+	if (!req.centre_code && cfg && cfg->centre && *cfg->centre)
+		req.centre_code = cfg->centre;
 	rc = staff_add(c, actor, &req, &s, &centre, &centre_created, &cause);
 	if (rc) {
 		fprintf(stderr, "handesk staff add: %s\n",

@@ -163,5 +163,13 @@ else
 	echo "staff: no sqlite3 shell: the row-level checks are skipped"
 fi
 
+# The configuration's "centre = CODE" stands for --centre on a new cache.
+printf 'centre = GNT\n' >"$t/centre.conf"
+"$HANDESK" --config "$t/centre.conf" --db "$t/gnt.db" staff add --login gboss --role director \
+	--family Boss --given Anne --centre-name "Centre Gent" --centre-language nl >"$t/out" 2>&1 ||
+	fail "staff add with centre from the configuration: $(cat "$t/out")"
+"$HANDESK" --db "$t/gnt.db" staff list | grep -q "^gboss	director	Boss	Anne	GNT	active" ||
+	fail "centre from the configuration not used: $("$HANDESK" --db "$t/gnt.db" staff list)"
+
 echo "staff: all passed"
 exit 0
