@@ -14,4 +14,10 @@ enum rc {
 	RC_SCHEMA,    /* cache made by a newer handesk, or a migration failed */
 };
 
+/* Set *cause (if wanted and not already set by a lower layer, whose
+ * message is the more precise) to a malloc'd formatted message, and return
+ * rc: `return rc_fail(cause, RC_INVALID, _("..."), ...);`. */
+enum rc rc_fail(char **cause, enum rc rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

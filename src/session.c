@@ -57,30 +57,6 @@ static const struct field_ref person_fields[] = {
 };
 #undef FIELD
 
-/* Set *cause (if wanted and not already set by a lower layer) and return rc. */
-static enum rc fail(char **cause, enum rc rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static enum rc fail(char **cause, enum rc rc, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-
-	if (!cause || *cause)
-		return rc;
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0)
-		return rc;
-	*cause = malloc((size_t)len + 1);
-	if (!*cause)
-		return rc;
-	va_start(ap, fmt);
-	vsnprintf(*cause, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 static void copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src ? src : "");
@@ -149,7 +125,7 @@ enum rc session_open(struct session *s, struct config *cfg, const char *db_path,
 		goto out;
 	rc = db_staff_find_login(s->cache, login, &s->me);
 	if (rc == RC_NOTFOUND) {
-		rc = fail(
+		rc = rc_fail(
 		    cause, RC_DENIED,
 		    _("No staff record for login '%s' in the cache %s.  Every person works "
 		      "under their own staff record: ask the centre director to add one "
@@ -162,18 +138,20 @@ enum rc session_open(struct session *s, struct config *cfg, const char *db_path,
 	if (rc)
 		goto out;
 	if (!s->me.active) {
-		rc = fail(cause, RC_DENIED,
-		          _("The staff record for login '%s' is inactive.  Ask the centre director "
-		            "to reactivate it."),
-		          login);
+		rc = rc_fail(
+		    cause, RC_DENIED,
+		    _("The staff record for login '%s' is inactive.  Ask the centre director "
+		      "to reactivate it."),
+		    login);
 		goto out;
 	}
 	rc = db_centre_get(s->cache, s->me.meta.centre_id, &s->centre);
 	if (rc == RC_NOTFOUND) {
-		rc = fail(cause, RC_DENIED,
-		          _("The staff record for login '%s' belongs to a centre this cache does "
-		            "not know.  Ask the centre director to check the staff record."),
-		          login);
+		rc =
+		    rc_fail(cause, RC_DENIED,
+		            _("The staff record for login '%s' belongs to a centre this cache does "
+		              "not know.  Ask the centre director to check the staff record."),
+		            login);
 		goto out;
 	}
 out:
@@ -199,8 +177,9 @@ enum rc session_require(const struct session *s, enum perm p, char **cause)
 {
 	if (role_may(s->me.role, p))
 		return RC_OK;
-	return fail(cause, RC_DENIED, _("Your role (%s) does not allow you to %s."),
-	            role_name(s->me.role), (int)p >= 0 && p < PERM_COUNT ? _(perm_what[p]) : "?");
+	return rc_fail(cause, RC_DENIED, _("Your role (%s) does not allow you to %s."),
+	               role_name(s->me.role),
+	               (int)p >= 0 && p < PERM_COUNT ? _(perm_what[p]) : "?");
 }
 
 /* Read a card and record the view, in one write transaction so there is
@@ -219,7 +198,7 @@ enum rc session_view_person(struct session *s, const char *id, struct person *ou
 	tx = true;
 	rc = db_person_get(s->cache, id, out);
 	if (rc == RC_NOTFOUND)
-		rc = fail(cause, rc, _("This person is not in the cache (any more)."));
+		rc = rc_fail(cause, rc, _("This person is not in the cache (any more)."));
 	if (rc)
 		goto out;
 	rc = audit(s, id, "view", "", cause);
@@ -252,14 +231,14 @@ enum rc session_reload_person(struct session *s, const char *id, struct person *
 	if (rc)
 		return rc;
 	if (!id || !*id || strcmp(id, s->viewed_id) != 0)
-		return fail(cause, RC_DENIED,
-		            _("This card was not opened in this session; open it again from "
-		              "the search."));
+		return rc_fail(cause, RC_DENIED,
+		               _("This card was not opened in this session; open it again from "
+		                 "the search."));
 	rc = db_person_get(s->cache, id, out);
 	if (rc == RC_NOTFOUND)
-		return fail(cause, rc, _("This person is not in the cache (any more)."));
+		return rc_fail(cause, rc, _("This person is not in the cache (any more)."));
 	if (rc)
-		return fail(cause, rc, _("Could not read the person from the cache."));
+		return rc_fail(cause, rc, _("Could not read the person from the cache."));
 	return RC_OK;
 }
 
@@ -325,7 +304,7 @@ static enum rc check_insz_free(struct session *s, const struct person *p, char *
 	if (strcmp(other.meta.id, p->meta.id) == 0)
 		return RC_OK;
 	person_display_name(&other, name, sizeof name);
-	return fail(cause, RC_DUPLICATE, _("This INSZ is already registered, for %s."), name);
+	return rc_fail(cause, RC_DUPLICATE, _("This INSZ is already registered, for %s."), name);
 }
 
 /* Insert app (person_id set by the caller) with its checklist and the audit
@@ -366,7 +345,7 @@ static enum rc validate_person(struct person *p, enum person_field *field, char 
 		return RC_OK;
 	if (field)
 		*field = f;
-	return fail(cause, RC_INVALID, "%s", msg);
+	return rc_fail(cause, RC_INVALID, "%s", msg);
 }
 
 static enum rc validate_application(struct application *app, char **cause)
@@ -375,7 +354,7 @@ static enum rc validate_application(struct application *app, char **cause)
 
 	if (application_validate(app, &msg))
 		return RC_OK;
-	return fail(cause, RC_INVALID, "%s", msg);
+	return rc_fail(cause, RC_INVALID, "%s", msg);
 }
 
 /* Person, application, checklist, audit (and, through db/, outbox rows) in
@@ -467,7 +446,7 @@ enum rc session_add_application(struct session *s, const char *person_id, struct
 	tx = true;
 	rc = db_person_get(s->cache, person_id, &p);
 	if (rc == RC_NOTFOUND)
-		rc = fail(cause, rc, _("This person is not in the cache (any more)."));
+		rc = rc_fail(cause, rc, _("This person is not in the cache (any more)."));
 	if (rc)
 		goto out;
 	copy(app->person_id, sizeof app->person_id, person_id);
@@ -597,7 +576,7 @@ enum rc session_update_person(struct session *s, struct person *p, enum person_f
 	tx = true;
 	rc = db_person_get(s->cache, p->meta.id, &old);
 	if (rc == RC_NOTFOUND)
-		rc = fail(cause, rc, _("This person is not in the cache (any more)."));
+		rc = rc_fail(cause, rc, _("This person is not in the cache (any more)."));
 	if (rc)
 		goto out;
 	changed_fields(&old, p, detail, sizeof detail);
@@ -622,9 +601,9 @@ enum rc session_update_person(struct session *s, struct person *p, enum person_f
 		copy(p->meta.centre_id, sizeof p->meta.centre_id, old.meta.centre_id);
 	rc = db_person_update(s->cache, p, s->me.meta.id, cause);
 	if (rc == RC_CONFLICT)
-		rc = fail(cause, rc,
-		          _("Someone else changed this person since you opened the card.  Open "
-		            "it again and redo your change."));
+		rc = rc_fail(cause, rc,
+		             _("Someone else changed this person since you opened the card.  Open "
+		               "it again and redo your change."));
 	if (rc)
 		goto out;
 	/* The values as stored now (validated and normalised), against the
@@ -679,7 +658,7 @@ enum rc session_set_document(struct session *s, const char *document_id, bool re
 	tx = true;
 	rc = db_document_get(s->cache, document_id, &d);
 	if (rc == RC_NOTFOUND)
-		rc = fail(cause, rc, _("This document is not in the cache (any more)."));
+		rc = rc_fail(cause, rc, _("This document is not in the cache (any more)."));
 	if (rc)
 		goto out;
 	rc = db_application_get(s->cache, d.application_id, &app);
@@ -733,7 +712,7 @@ enum rc session_list_applications(struct session *s, const char *person_id,
 		return rc;
 	rc = db_application_list(s->cache, person_id, out, n);
 	if (rc)
-		return fail(cause, rc, _("Could not read the applications from the cache."));
+		return rc_fail(cause, rc, _("Could not read the applications from the cache."));
 	if (!role_may(s->me.role, PERM_MEDICAL_VIEW))
 		for (int i = 0; i < *n; i++)
 			(*out)[i].problem = APP_PROBLEM_NONE;
@@ -753,7 +732,7 @@ enum rc session_list_documents(struct session *s, const char *application_id,
 		return rc;
 	rc = db_document_list(s->cache, application_id, out, n);
 	if (rc)
-		return fail(cause, rc, _("Could not read the documents from the cache."));
+		return rc_fail(cause, rc, _("Could not read the documents from the cache."));
 	return RC_OK;
 }
 
@@ -774,7 +753,7 @@ enum rc session_view_medical(struct session *s, const char *application_id, stru
 	tx = true;
 	rc = db_application_get(s->cache, application_id, out);
 	if (rc == RC_NOTFOUND)
-		rc = fail(cause, rc, _("This application is not in the cache (any more)."));
+		rc = rc_fail(cause, rc, _("This application is not in the cache (any more)."));
 	if (rc)
 		goto out;
 	snprintf(detail, sizeof detail, "application %s", application_id);
@@ -802,7 +781,7 @@ enum rc session_audit_trail(struct session *s, const char *person_id, int max,
 		return rc;
 	rc = db_audit_list(s->cache, person_id, max, out, n);
 	if (rc)
-		return fail(cause, rc, _("Could not read the audit trail from the cache."));
+		return rc_fail(cause, rc, _("Could not read the audit trail from the cache."));
 	return RC_OK;
 }
 
@@ -819,6 +798,6 @@ enum rc session_person_history(struct session *s, const char *person_id, struct 
 		return rc;
 	rc = db_person_history_list(s->cache, person_id, SESSION_HISTORY_MAX, out, n);
 	if (rc)
-		return fail(cause, rc, _("Could not read the change history from the cache."));
+		return rc_fail(cause, rc, _("Could not read the change history from the cache."));
 	return RC_OK;
 }

@@ -21,30 +21,6 @@
 #include "db/cache.h"
 #include "db/staff.h"
 
-/* Set *cause (if wanted and not already set by a lower layer) and return rc. */
-static enum rc fail(char **cause, enum rc rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static enum rc fail(char **cause, enum rc rc, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-
-	if (!cause || *cause)
-		return rc;
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0)
-		return rc;
-	*cause = malloc((size_t)len + 1);
-	if (!*cause)
-		return rc;
-	va_start(ap, fmt);
-	vsnprintf(*cause, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 static void copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src ? src : "");
@@ -62,15 +38,16 @@ static bool given(const char *s)
 static enum rc check_login(const char *login, char **cause)
 {
 	if (!given(login))
-		return fail(cause, RC_INVALID, _("The login is missing (--login NAME)."));
+		return rc_fail(cause, RC_INVALID, _("The login is missing (--login NAME)."));
 	if (strlen(login) >= sizeof((struct staff *)0)->login)
-		return fail(cause, RC_INVALID, _("The login '%s' is too long (at most %d bytes)."),
-		            login, (int)sizeof((struct staff *)0)->login - 1);
+		return rc_fail(cause, RC_INVALID,
+		               _("The login '%s' is too long (at most %d bytes)."), login,
+		               (int)sizeof((struct staff *)0)->login - 1);
 	if (!text_valid(login) || login[0] == '-' || strpbrk(login, " \t"))
-		return fail(cause, RC_INVALID,
-		            _("The login '%s' is not a login name: no blanks, no control "
-		              "characters, not starting with '-'."),
-		            login);
+		return rc_fail(cause, RC_INVALID,
+		               _("The login '%s' is not a login name: no blanks, no control "
+		                 "characters, not starting with '-'."),
+		               login);
 	return RC_OK;
 }
 
@@ -85,16 +62,16 @@ static enum rc check_text(const char *in, char *out, size_t size, bool required,
 	text_trim(buf);
 	if (!buf[0]) {
 		if (required)
-			return fail(cause, RC_INVALID, _("%s: missing."), what);
+			return rc_fail(cause, RC_INVALID, _("%s: missing."), what);
 		out[0] = '\0';
 		return RC_OK;
 	}
 	if (!text_valid(buf))
-		return fail(cause, RC_INVALID,
-		            _("%s: not valid UTF-8 text, or has control characters."), what);
+		return rc_fail(cause, RC_INVALID,
+		               _("%s: not valid UTF-8 text, or has control characters."), what);
 	if (strlen(buf) >= size || (in && strlen(in) >= sizeof buf))
-		return fail(cause, RC_INVALID, _("%s: too long (at most %d bytes)."), what,
-		            (int)size - 1);
+		return rc_fail(cause, RC_INVALID, _("%s: too long (at most %d bytes)."), what,
+		               (int)size - 1);
 	copy(out, size, buf);
 	return RC_OK;
 }
@@ -123,17 +100,17 @@ static enum rc check_languages(const char *in, char out[16], char **cause)
 		if (!is_language(tok))
 			goto bad;
 		if (strstr(out, tok))
-			return fail(cause, RC_INVALID, _("Languages '%s': %s is named twice."), in,
-			            tok);
+			return rc_fail(cause, RC_INVALID, _("Languages '%s': %s is named twice."),
+			               in, tok);
 		len += (size_t)snprintf(out + len, 16 - len, "%s%s", len ? "," : "", tok);
 	}
 	if (out[0])
 		return RC_OK;
 bad:
-	return fail(cause, RC_INVALID,
-	            _("Languages '%s': give a comma-separated list of nl, fr and de, such as "
-	              "nl,fr."),
-	            in);
+	return rc_fail(cause, RC_INVALID,
+	               _("Languages '%s': give a comma-separated list of nl, fr and de, such as "
+	                 "nl,fr."),
+	               in);
 }
 
 /* A centre code: 1 to 15 letters and digits, kept in upper case. */
@@ -151,9 +128,9 @@ static enum rc check_centre_code(const char *in, char out[16], char **cause)
 	out[n] = '\0';
 	return RC_OK;
 bad:
-	return fail(cause, RC_INVALID,
-	            _("Centre code '%s': give 1 to 15 letters and digits, such as BRU."),
-	            in ? in : "");
+	return rc_fail(cause, RC_INVALID,
+	               _("Centre code '%s': give 1 to 15 letters and digits, such as BRU."),
+	               in ? in : "");
 }
 
 /* "reception, client_manager, ..." into out. */
@@ -183,14 +160,14 @@ static enum rc check_request(const struct staff_request *req, struct staff *s, s
 	copy(s->login, sizeof s->login, req->login);
 	if (!given(req->role)) {
 		role_codes(codes, sizeof codes);
-		return fail(cause, RC_INVALID, _("The role is missing (--role ROLE, one of: %s)."),
-		            codes);
+		return rc_fail(cause, RC_INVALID,
+		               _("The role is missing (--role ROLE, one of: %s)."), codes);
 	}
 	s->role = role_parse(req->role);
 	if (s->role == ROLE_NONE) {
 		role_codes(codes, sizeof codes);
-		return fail(cause, RC_INVALID, _("Unknown role '%s'; the roles are: %s."),
-		            req->role, codes);
+		return rc_fail(cause, RC_INVALID, _("Unknown role '%s'; the roles are: %s."),
+		               req->role, codes);
 	}
 	rc = check_text(req->family_name, s->family_name, sizeof s->family_name, true,
 	                _("Family name (--family)"), cause);
@@ -210,9 +187,9 @@ static enum rc check_request(const struct staff_request *req, struct staff *s, s
 	s->active = true;
 
 	if ((given(req->centre_name) || given(req->centre_language)) && !given(req->centre_code))
-		return fail(cause, RC_INVALID,
-		            _("--centre-name and --centre-language describe the centre named by "
-		              "--centre CODE, which is missing."));
+		return rc_fail(cause, RC_INVALID,
+		               _("--centre-name and --centre-language describe the centre named by "
+		                 "--centre CODE, which is missing."));
 	if (given(req->centre_code)) {
 		rc = check_centre_code(req->centre_code, ce->code, cause);
 		if (rc)
@@ -226,9 +203,9 @@ static enum rc check_request(const struct staff_request *req, struct staff *s, s
 	}
 	if (given(req->centre_language)) {
 		if (!is_language(req->centre_language))
-			return fail(cause, RC_INVALID,
-			            _("Centre language '%s': give nl, fr or de."),
-			            req->centre_language);
+			return rc_fail(cause, RC_INVALID,
+			               _("Centre language '%s': give nl, fr or de."),
+			               req->centre_language);
 		copy(ce->language, sizeof ce->language, req->centre_language);
 	}
 	return RC_OK;
@@ -260,28 +237,29 @@ static enum rc require_director(struct cache *c, const char *actor, struct staff
 	enum rc rc;
 
 	if (!given(actor))
-		return fail(cause, RC_DENIED,
-		            _("No login to act as: only a centre director may manage staff "
-		              "records (act as one with handesk --login NAME)."));
+		return rc_fail(cause, RC_DENIED,
+		               _("No login to act as: only a centre director may manage staff "
+		                 "records (act as one with handesk --login NAME)."));
 	rc = db_staff_find_login(c, actor, me);
 	if (rc == RC_NOTFOUND)
-		return fail(cause, RC_DENIED,
-		            _("No staff record for login '%s' in this cache: only a centre "
-		              "director may manage staff records (act as one with handesk "
-		              "--login NAME)."),
-		            actor);
+		return rc_fail(cause, RC_DENIED,
+		               _("No staff record for login '%s' in this cache: only a centre "
+		                 "director may manage staff records (act as one with handesk "
+		                 "--login NAME)."),
+		               actor);
 	if (rc)
-		return fail(cause, rc, _("Could not read the staff records from the cache."));
+		return rc_fail(cause, rc, _("Could not read the staff records from the cache."));
 	if (!me->active)
-		return fail(cause, RC_DENIED,
-		            _("The staff record for login '%s' is inactive: it may no longer "
-		              "manage staff records."),
-		            actor);
+		return rc_fail(cause, RC_DENIED,
+		               _("The staff record for login '%s' is inactive: it may no longer "
+		                 "manage staff records."),
+		               actor);
 	if (me->role != ROLE_DIRECTOR)
-		return fail(cause, RC_DENIED,
-		            _("Your role (%s) does not allow you to manage staff records: only a "
-		              "centre director may."),
-		            role_name(me->role));
+		return rc_fail(
+		    cause, RC_DENIED,
+		    _("Your role (%s) does not allow you to manage staff records: only a "
+		      "centre director may."),
+		    role_name(me->role));
 	return RC_OK;
 }
 
@@ -317,30 +295,33 @@ static enum rc bootstrap_centre(const struct centre *want, const struct centre *
 			return RC_OK;
 		}
 		if (n == 0)
-			return fail(cause, RC_INVALID,
-			            _("This cache has no centre yet: create the director's centre "
-			              "with --centre CODE --centre-name NAME --centre-language "
-			              "nl|fr|de."));
-		return fail(cause, RC_INVALID,
-		            _("This cache has several centres: say which one the director works "
-		              "for with --centre CODE."));
+			return rc_fail(
+			    cause, RC_INVALID,
+			    _("This cache has no centre yet: create the director's centre "
+			      "with --centre CODE --centre-name NAME --centre-language "
+			      "nl|fr|de."));
+		return rc_fail(cause, RC_INVALID,
+		               _("This cache has several centres: say which one the director works "
+		                 "for with --centre CODE."));
 	}
 	found = find_centre_code(all, n, want->code);
 	if (found) {
 		if (want->name[0] || want->language[0])
-			return fail(cause, RC_INVALID,
-			            _("Centre %s is already in this cache: leave out --centre-name "
-			              "and --centre-language."),
-			            want->code);
+			return rc_fail(
+			    cause, RC_INVALID,
+			    _("Centre %s is already in this cache: leave out --centre-name "
+			      "and --centre-language."),
+			    want->code);
 		*out = *found;
 		return RC_OK;
 	}
 	if (!want->name[0] || !want->language[0])
-		return fail(cause, RC_INVALID,
-		            _("Centre %s is not in this cache yet: to create it, give %s%s%s too."),
-		            want->code, want->name[0] ? "" : "--centre-name NAME",
-		            !want->name[0] && !want->language[0] ? " " : "",
-		            want->language[0] ? "" : "--centre-language nl|fr|de");
+		return rc_fail(
+		    cause, RC_INVALID,
+		    _("Centre %s is not in this cache yet: to create it, give %s%s%s too."),
+		    want->code, want->name[0] ? "" : "--centre-name NAME",
+		    !want->name[0] && !want->language[0] ? " " : "",
+		    want->language[0] ? "" : "--centre-language nl|fr|de");
 	*out = *want;
 	*create = true;
 	return RC_OK;
@@ -385,7 +366,7 @@ enum rc staff_add(struct cache *c, const char *actor, const struct staff_request
 	if (!rc)
 		rc = db_centre_list(c, &centres, &ncentres);
 	if (rc) {
-		rc = fail(cause, rc, _("Could not read the staff records from the cache."));
+		rc = rc_fail(cause, rc, _("Could not read the staff records from the cache."));
 		goto out;
 	}
 	bootstrap = nstaff == 0;
@@ -395,10 +376,10 @@ enum rc staff_add(struct cache *c, const char *actor, const struct staff_request
 		 * the others.  Whoever can write the cache file may make it (the
 		 * file's mode is the protection), and it signs its own rows. */
 		if (s.role != ROLE_DIRECTOR) {
-			rc =
-			    fail(cause, RC_DENIED,
-			         _("This cache has no staff record yet: the first one must be a "
-			           "centre director (--role director), who then adds the others."));
+			rc = rc_fail(
+			    cause, RC_DENIED,
+			    _("This cache has no staff record yet: the first one must be a "
+			      "centre director (--role director), who then adds the others."));
 			goto out;
 		}
 		rc = bootstrap_centre(&want, centres, ncentres, &centre, &create, cause);
@@ -411,7 +392,7 @@ enum rc staff_add(struct cache *c, const char *actor, const struct staff_request
 		if (rc)
 			goto out;
 		if (want.name[0] || want.language[0]) {
-			rc = fail(
+			rc = rc_fail(
 			    cause, RC_INVALID,
 			    _("A centre is created only with the first staff record of a cache; "
 			      "leave out --centre-name and --centre-language."));
@@ -419,20 +400,21 @@ enum rc staff_add(struct cache *c, const char *actor, const struct staff_request
 		}
 		found = find_centre_id(centres, ncentres, me.meta.centre_id);
 		if (!found) {
-			rc = fail(
+			rc = rc_fail(
 			    cause, RC_DENIED,
 			    _("Your staff record belongs to a centre this cache does not know."));
 			goto out;
 		}
 		if (want.code[0] && strcmp(want.code, found->code) != 0) {
 			if (!find_centre_code(centres, ncentres, want.code))
-				rc = fail(cause, RC_NOTFOUND,
-				          _("There is no centre %s in this cache."), want.code);
+				rc = rc_fail(cause, RC_NOTFOUND,
+				             _("There is no centre %s in this cache."), want.code);
 			else
-				rc = fail(cause, RC_DENIED,
-				          _("You are the director of centre %s: you may add staff "
-				            "records to that centre only, not to %s."),
-				          found->code, want.code);
+				rc = rc_fail(
+				    cause, RC_DENIED,
+				    _("You are the director of centre %s: you may add staff "
+				      "records to that centre only, not to %s."),
+				    found->code, want.code);
 			goto out;
 		}
 		centre = *found;
@@ -441,10 +423,10 @@ enum rc staff_add(struct cache *c, const char *actor, const struct staff_request
 		if (strcmp(all[i].login, s.login) != 0)
 			continue;
 		describe(&all[i], centres, ncentres, who, sizeof who);
-		rc = fail(cause, RC_DUPLICATE,
-		          _("There is already a staff record with login '%s': %s.  A login "
-		            "names one person in a cache."),
-		          s.login, who);
+		rc = rc_fail(cause, RC_DUPLICATE,
+		             _("There is already a staff record with login '%s': %s.  A login "
+		               "names one person in a cache."),
+		             s.login, who);
 		goto out;
 	}
 
@@ -507,10 +489,10 @@ enum rc staff_set_active(struct cache *c, const char *actor, const char *login, 
 		goto out;
 	rc = db_staff_find_login(c, login, &s);
 	if (rc == RC_NOTFOUND)
-		rc = fail(cause, rc, _("There is no staff record with login '%s' in this cache."),
-		          login);
+		rc = rc_fail(cause, rc,
+		             _("There is no staff record with login '%s' in this cache."), login);
 	if (rc) {
-		rc = fail(cause, rc, _("Could not read the staff records from the cache."));
+		rc = rc_fail(cause, rc, _("Could not read the staff records from the cache."));
 		goto out;
 	}
 	if (strcmp(s.meta.centre_id, me.meta.centre_id) != 0) {
@@ -518,18 +500,19 @@ enum rc staff_set_active(struct cache *c, const char *actor, const char *login, 
 			copy(mine.code, sizeof mine.code, "?");
 		if (db_centre_get(c, s.meta.centre_id, &theirs) != RC_OK)
 			copy(theirs.code, sizeof theirs.code, "?");
-		rc = fail(cause, RC_DENIED,
-		          _("The staff record '%s' belongs to centre %s; you are the director of "
-		            "centre %s."),
-		          login, theirs.code, mine.code);
+		rc =
+		    rc_fail(cause, RC_DENIED,
+		            _("The staff record '%s' belongs to centre %s; you are the director of "
+		              "centre %s."),
+		            login, theirs.code, mine.code);
 		goto out;
 	}
 	/* A director locking themselves out could leave a centre with nobody
 	 * to manage its staff; another director of the centre must do it. */
 	if (!active && strcmp(s.meta.id, me.meta.id) == 0) {
-		rc = fail(cause, RC_DENIED,
-		          _("You cannot deactivate your own staff record: another director of "
-		            "your centre must do it."));
+		rc = rc_fail(cause, RC_DENIED,
+		             _("You cannot deactivate your own staff record: another director of "
+		               "your centre must do it."));
 		goto out;
 	}
 	if (s.active == active)
@@ -578,7 +561,7 @@ enum rc staff_list(struct cache *c, struct staff_entry **out, int *n, char **cau
 		rc = db_centre_list(c, &centres, &ncentres);
 	db_cache_end_read(c);
 	if (rc) {
-		rc = fail(cause, rc, _("Could not read the staff records from the cache."));
+		rc = rc_fail(cause, rc, _("Could not read the staff records from the cache."));
 		goto out;
 	}
 	if (nstaff == 0)
