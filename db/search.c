@@ -47,7 +47,7 @@
 /* Change whenever person_keys() makes other keys (or text_fold folds
  * differently), or person_key's columns change: db_search_index_check then
  * rebuilds the index.  2: the display columns of migration 0002. */
-#define KEY_FORMAT "2"
+#define KEY_FORMAT "3"
 
 #define KIND_FAMILY '1'
 #define KIND_GIVEN  '2'

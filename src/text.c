@@ -84,7 +84,7 @@ static const char fold_latin[0x250 - 0x80][3] = {
 	/* U+0230 */ "o", "o", "y", "y", "l", "n", "t", "j",
 	/* U+0238 */ "\xc8\xb8", "\xc8\xb9", "a", "c", "c", "l", "t", "s",
 	/* U+0240 */ "z", "\xc9\x82", "\xc9\x82", "b", "u", "\xca\x8c", "e", "e",
-	/* U+0248 */ "j", "j", "\xc9\x8b", "q", "r", "r", "y", "y",
+	/* U+0248 */ "j", "j", "q", "q", "r", "r", "y", "y",
 };
 /* clang-format on */
 

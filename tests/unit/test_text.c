@@ -124,6 +124,32 @@ Test(text, fold_buffer_limits)
 	cr_assert_eq(out[0], 'x', "size 0 writes nothing");
 }
 
+/* Folding twice gives what folding once gives, for every character up to
+ * U+1FFF (the fuzzer found U+024A folding to U+024B, which folds on). */
+Test(text, fold_is_idempotent)
+{
+	char in[8], once[32], twice[32];
+
+	for (unsigned cp = 0x20; cp < 0x2000; cp++) {
+		int n = 0;
+		if (cp < 0x80) {
+			in[n++] = (char)cp;
+		} else if (cp < 0x800) {
+			in[n++] = (char)(0xc0 | (cp >> 6));
+			in[n++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			in[n++] = (char)(0xe0 | (cp >> 12));
+			in[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			in[n++] = (char)(0x80 | (cp & 0x3f));
+		}
+		in[n] = '\0';
+		text_fold(in, once, sizeof once);
+		text_fold(once, twice, sizeof twice);
+		cr_assert_str_eq(once, twice, "U+%04X folds to \"%s\", then to \"%s\"", cp, once,
+		                 twice);
+	}
+}
+
 Test(text, valid)
 {
 	cr_assert(text_valid(""));
