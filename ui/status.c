@@ -3,7 +3,6 @@
 
 #include "ui/status.h"
 
-#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,15 +101,15 @@ long long ui_status_deadline(void)
 	return st.deadline;
 }
 
-/* 600000 -> "600,000" with the locale's grouping character (or a comma). */
+/* 600000 -> "600.000" in Dutch, French and German (as written in Belgium),
+ * "600,000" in English: the language of the messages decides, not the
+ * locale, which is often plain C.UTF-8 on a centre's host. */
 static void group(long n, char *out, size_t size)
 {
-	const char *sep = localeconv()->thousands_sep;
+	const char *sep = strcmp(i18n_language(), "en") == 0 ? "," : ".";
 	char digits[32];
 	size_t len, o = 0;
 
-	if (!sep || !*sep)
-		sep = ",";
 	snprintf(digits, sizeof digits, "%ld", n < 0 ? 0 : n);
 	len = strlen(digits);
 	for (size_t i = 0; i < len && o + 8 < size; i++) {
