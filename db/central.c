@@ -279,6 +279,11 @@ fail:
 	return rc;
 }
 
+struct pg_conn *db_central_conn(struct central *db)
+{
+	return db ? db->conn : NULL;
+}
+
 bool db_central_ping(struct central *db)
 {
 	PGresult *r;
@@ -411,7 +416,8 @@ out:
 /* The columns of struct central_token, for token t joined with centre c. */
 #define TOKEN_COLUMNS                                                                              \
 	"t.id, c.code, t.name, " TS("t.created_at") ", coalesce(" TS(                              \
-	    "t.revoked_at") ", ''), coalesce(" TS("t.last_used_at") ", '')"
+	    "t.revoked_at") ", ''), coalesce(" TS("t.last_used_at") ", ''), c.id, c.name, "        \
+	                                                            "c.language"
 
 static void token_from_row(const PGresult *r, int i, struct central_token *t)
 {
@@ -421,6 +427,9 @@ static void token_from_row(const PGresult *r, int i, struct central_token *t)
 	copy(t->created_at, sizeof t->created_at, PQgetvalue(r, i, 3));
 	copy(t->revoked_at, sizeof t->revoked_at, PQgetvalue(r, i, 4));
 	copy(t->last_used_at, sizeof t->last_used_at, PQgetvalue(r, i, 5));
+	copy(t->centre_id, sizeof t->centre_id, PQgetvalue(r, i, 6));
+	copy(t->centre_name, sizeof t->centre_name, PQgetvalue(r, i, 7));
+	copy(t->centre_language, sizeof t->centre_language, PQgetvalue(r, i, 8));
 }
 
 enum rc db_central_token_list(struct central *db, struct central_token **out, int *n, char **cause)
@@ -527,7 +536,9 @@ enum rc db_central_token_check(struct central *db, const char *secret, struct ce
 	                                 "t.revoked_at") ", ''),"
 	                                                 " coalesce(" TS(
 	                                                     "coalesce(u.last_used_at, "
-	                                                     "t.last_used_at)") ", '')"
+	                                                     "t.last_used_at)") ", ''),"
+	                                                                        " c.id, c.name, "
+	                                                                        "c.language"
 	                                                                        " FROM t JOIN "
 	                                                                        "centre c ON c.id "
 	                                                                        "= t.centre_id "

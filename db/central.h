@@ -26,6 +26,10 @@ enum rc db_central_migrate(struct central *db, int *applied, char **cause);
 int db_central_schema_version(struct central *db);
 int db_central_schema_latest(void);
 
+/* The libpq connection, for the other modules of db/ (db/record.c):
+ * PGconn *, declared without libpq-fe.h.  Owned by db. */
+struct pg_conn *db_central_conn(struct central *db);
+
 /* True if the database answers (SELECT 1): the health check. */
 bool db_central_ping(struct central *db);
 
@@ -45,6 +49,9 @@ enum rc db_central_centre_list(struct central *db, struct central_centre **out, 
 struct central_token {
 	char id[37];
 	char centre_code[16];
+	char centre_id[37]; /* the centre whose rows the token reads and writes */
+	char centre_name[128];
+	char centre_language[3];
 	char name[64];         /* "workstation-12" */
 	char created_at[32];   /* UTC ISO 8601 */
 	char revoked_at[32];   /* "" while valid */

@@ -23,15 +23,18 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "db/central.h"
 #include "src/central/http.h"
+#include "src/central/sync.h"
 
 /* Limits the options do not carry (yet). */
 #define HTTP_CONNECTION_LIMIT   1024
-#define HTTP_CONNECTION_TIMEOUT 30  /* seconds of silence before a connection is closed */
-#define HTTP_MAX_THREADS        256 /* each holds a PostgreSQL connection */
-#define HTTP_LOG_PATH_MAX       200 /* longest path written to the log */
+#define HTTP_CONNECTION_TIMEOUT 30   /* seconds of silence before a connection is closed */
+#define HTTP_MAX_THREADS        256  /* each holds a PostgreSQL connection */
+#define HTTP_LOG_PATH_MAX       200  /* longest path written to the log */
+#define HTTP_GZIP_MIN           1024 /* smaller response bodies are sent as they are */
 
 /* The database connections: libpq connections are not thread-safe, so a
  * request borrows one for its whole handling.  There are as many slots as
@@ -60,7 +63,9 @@ struct request {
 	char method[16];                  /* for the log */
 	char path[HTTP_LOG_PATH_MAX + 4]; /* for the log, made printable */
 	struct timespec start;
-	size_t body_len; /* bytes received (the body itself is not kept yet) */
+	size_t body_len; /* bytes received */
+	char *body;      /* the body received (up to max_body), NUL-terminated, or NULL */
+	size_t body_cap; /* bytes allocated for body */
 	bool too_large;
 	unsigned status; /* 0 until a response is queued */
 };
@@ -211,16 +216,80 @@ static void pool_put(struct pool *p, unsigned i, bool broken)
 
 /* ---- responses ---- */
 
-/* Queue json (stolen) as the response, with the headers every response
- * carries; extra is one more header name and value, or NULL. */
-static enum MHD_Result reply(struct MHD_Connection *c, struct request *r, unsigned status,
-                             json_t *json, const char *extra_name, const char *extra_value)
+/* Does the client take gzip (Accept-Encoding: gzip, not with q=0)? */
+static bool accepts_gzip(struct MHD_Connection *c)
+{
+	const char *h =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+
+	while (h != NULL && *h != '\0') {
+		size_t len = strcspn(h, ",");
+		const char *p = h, *end = h + len, *q;
+
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if ((size_t)(end - p) >= 4 && strncasecmp(p, "gzip", 4) == 0 &&
+		    (p + 4 == end || p[4] == ';' || p[4] == ' ' || p[4] == '\t')) {
+			/* "gzip;q=0" (or 0.0, 0.00 ...) refuses it */
+			q = p + 4;
+			while (q < end && *q != '=')
+				q++;
+			if (q == end)
+				return true;
+			for (q++; q < end && (*q == '0' || *q == '.'); q++)
+				;
+			return q < end && *q >= '1' && *q <= '9';
+		}
+		h = *end == ',' ? end + 1 : end;
+	}
+	return false;
+}
+
+/* text (len bytes) gzipped into a new buffer (*out, *out_len; caller
+ * frees), or false (out of memory). */
+static bool gzip(const char *text, size_t len, char **out, size_t *out_len)
+{
+	z_stream z;
+	uLong cap;
+	int e;
+
+	memset(&z, 0, sizeof z);
+	/* 15 + 16: a gzip header and trailer rather than zlib's */
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
+		return false;
+	cap = deflateBound(&z, (uLong)len);
+	*out = malloc(cap);
+	if (*out == NULL) {
+		deflateEnd(&z);
+		return false;
+	}
+	z.next_in = (Bytef *)(uintptr_t)text;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)*out;
+	z.avail_out = (uInt)cap;
+	e = deflate(&z, Z_FINISH);
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	if (e != Z_STREAM_END) {
+		free(*out);
+		*out = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* Queue text (malloc'd JSON, stolen; NULL = out of memory) as the
+ * response, gzipped when it is large and the client takes gzip, with the
+ * headers every response carries; extra is one more header name and
+ * value, or NULL. */
+static enum MHD_Result reply_text(struct MHD_Connection *c, struct request *r, unsigned status,
+                                  char *text, const char *extra_name, const char *extra_value)
 {
 	struct MHD_Response *resp;
-	char *text = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
 	enum MHD_Result ret;
+	bool gzipped = false;
 
-	json_decref(json);
 	if (text == NULL) {
 		/* Out of memory: still an answer, without a body. */
 		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
@@ -228,12 +297,24 @@ static enum MHD_Result reply(struct MHD_Connection *c, struct request *r, unsign
 
 		resp = MHD_create_response_from_buffer(0, empty, MHD_RESPMEM_PERSISTENT);
 	} else {
-		resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+		size_t len = strlen(text), zlen;
+		char *z;
+
+		if (len > HTTP_GZIP_MIN && accepts_gzip(c) && gzip(text, len, &z, &zlen)) {
+			free(text);
+			text = z;
+			len = zlen;
+			gzipped = true;
+		}
+		resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 		if (resp == NULL)
 			free(text);
 	}
 	if (resp == NULL)
 		return MHD_NO;
+	if (gzipped)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(resp, "X-Request-Id", r->id);
@@ -244,6 +325,16 @@ static enum MHD_Result reply(struct MHD_Connection *c, struct request *r, unsign
 	if (ret == MHD_YES)
 		r->status = status;
 	return ret;
+}
+
+/* Queue json (stolen) as the response: see reply_text. */
+static enum MHD_Result reply(struct MHD_Connection *c, struct request *r, unsigned status,
+                             json_t *json, const char *extra_name, const char *extra_value)
+{
+	char *text = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
+
+	json_decref(json);
+	return reply_text(c, r, status, text, extra_name, extra_value);
 }
 
 static enum MHD_Result reply_error(struct MHD_Connection *c, struct request *r, unsigned status,
@@ -318,55 +409,79 @@ static bool parse_schema(const char *s, int *out)
 	return true;
 }
 
+static const char challenge[] = "Bearer realm=\"handeskd\"";
+
+/* Check the bearer token with a borrowed database connection.  True: *tok
+ * is the token and the connection (*db, slot *slot) stays borrowed for the
+ * route, which gives it back with pool_put.  False: the answer (401, 503)
+ * is queued in *ret and the connection given back. */
+static bool authenticate(struct server *s, struct MHD_Connection *c, struct request *r,
+                         struct central_token *tok, struct central **db, unsigned *slot,
+                         enum MHD_Result *ret)
+{
+	const char *secret = bearer(c);
+	char *cause = NULL;
+	enum rc rc;
+
+	if (secret == NULL) {
+		*ret = reply_error(c, r, MHD_HTTP_UNAUTHORIZED, "unauthorized",
+		                   "no bearer token: send Authorization: Bearer TOKEN",
+		                   MHD_HTTP_HEADER_WWW_AUTHENTICATE, challenge);
+		return false;
+	}
+	*slot = pool_get(&s->pool, db);
+	if (*db == NULL) {
+		pool_put(&s->pool, *slot, false);
+		*ret = reply_unavailable(c, r);
+		return false;
+	}
+	memset(tok, 0, sizeof *tok);
+	rc = db_central_token_check(*db, secret, tok, &cause);
+	if (rc == RC_IO && (*db = pool_reconnect(&s->pool, *slot)) != NULL) {
+		/* A stale connection gets one fresh try. */
+		free(cause);
+		cause = NULL;
+		memset(tok, 0, sizeof *tok);
+		rc = db_central_token_check(*db, secret, tok, &cause);
+	}
+	if (rc == RC_OK) {
+		free(cause);
+		return true;
+	}
+	pool_put(&s->pool, *slot, rc != RC_NOTFOUND && rc != RC_DENIED);
+	if (rc == RC_NOTFOUND || rc == RC_DENIED) {
+		free(cause);
+		*ret =
+		    reply_error(c, r, MHD_HTTP_UNAUTHORIZED, "unauthorized",
+		                rc == RC_DENIED ? "this token has been revoked" : "unknown token",
+		                MHD_HTTP_HEADER_WWW_AUTHENTICATE, challenge);
+		return false;
+	}
+	log_line(s->o->log, "%s database: %s", r->id, cause != NULL ? cause : "token check failed");
+	free(cause);
+	*ret = reply_unavailable(c, r);
+	return false;
+}
+
 /* GET /v1/hello: who am I (token), and do we speak the same schema? */
 static enum MHD_Result route_hello(struct server *s, struct MHD_Connection *c, struct request *r)
 {
-	static const char challenge[] = "Bearer realm=\"handeskd\"";
-	const char *secret = bearer(c);
 	const char *schema_arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "schema");
 	int latest = db_central_schema_latest(), client = 0;
 	struct central_token tok;
 	struct central *db;
-	char *cause = NULL;
+	enum MHD_Result ret;
 	unsigned slot;
-	enum rc rc;
+	char now[32];
+	struct timespec ts;
+	struct tm tm;
 
-	if (secret == NULL)
-		return reply_error(c, r, MHD_HTTP_UNAUTHORIZED, "unauthorized",
-		                   "no bearer token: send Authorization: Bearer TOKEN",
-		                   MHD_HTTP_HEADER_WWW_AUTHENTICATE, challenge);
-	if (schema_arg != NULL && !parse_schema(schema_arg, &client))
+	if (bearer(c) != NULL && schema_arg != NULL && !parse_schema(schema_arg, &client))
 		return reply_error(c, r, MHD_HTTP_BAD_REQUEST, "bad_request",
 		                   "schema must be a non-negative integer", NULL, NULL);
-
-	slot = pool_get(&s->pool, &db);
-	if (db == NULL) {
-		pool_put(&s->pool, slot, false);
-		return reply_unavailable(c, r);
-	}
-	memset(&tok, 0, sizeof tok);
-	rc = db_central_token_check(db, secret, &tok, &cause);
-	if (rc == RC_IO && (db = pool_reconnect(&s->pool, slot)) != NULL) {
-		/* A stale connection gets one fresh try. */
-		free(cause);
-		cause = NULL;
-		memset(&tok, 0, sizeof tok);
-		rc = db_central_token_check(db, secret, &tok, &cause);
-	}
-	pool_put(&s->pool, slot, rc != RC_OK && rc != RC_NOTFOUND && rc != RC_DENIED);
-	if (rc == RC_NOTFOUND || rc == RC_DENIED) {
-		free(cause);
-		return reply_error(c, r, MHD_HTTP_UNAUTHORIZED, "unauthorized",
-		                   rc == RC_DENIED ? "this token has been revoked"
-		                                   : "unknown token",
-		                   MHD_HTTP_HEADER_WWW_AUTHENTICATE, challenge);
-	}
-	if (rc != RC_OK) {
-		log_line(s->o->log, "%s database: %s", r->id,
-		         cause != NULL ? cause : "token check failed");
-		free(cause);
-		return reply_unavailable(c, r);
-	}
+	if (!authenticate(s, c, r, &tok, &db, &slot, &ret))
+		return ret;
+	pool_put(&s->pool, slot, false);
 
 	if (schema_arg != NULL && client > latest) {
 		char msg[160];
@@ -376,10 +491,182 @@ static enum MHD_Result route_hello(struct server *s, struct MHD_Connection *c, s
 		         latest, client);
 		return reply_error(c, r, MHD_HTTP_CONFLICT, "schema", msg, NULL, NULL);
 	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(now, 20, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(now + 19, sizeof now - 19, ".%03ldZ", ts.tv_nsec / 1000000 % 1000);
 	return reply(c, r, MHD_HTTP_OK,
-	             json_pack("{s:s, s:i, s:s, s:s}", "server", "handeskd " PACKAGE_VERSION,
-	                       "schema", latest, "centre", tok.centre_code, "token", tok.name),
+	             json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "server",
+	                       "handeskd " PACKAGE_VERSION, "schema", latest, "centre",
+	                       tok.centre_code, "token", tok.name, "centre_id", tok.centre_id,
+	                       "centre_name", tok.centre_name, "centre_language",
+	                       tok.centre_language, "time", now),
 	             NULL, NULL);
+}
+
+/* Send what src/central/sync.c answered, and free it. */
+static enum MHD_Result reply_sync(struct MHD_Connection *c, struct request *r,
+                                  struct sync_reply *out)
+{
+	enum MHD_Result ret;
+
+	if (out->status == MHD_HTTP_OK) {
+		ret = reply_text(c, r, MHD_HTTP_OK, out->body, NULL, NULL);
+		out->body = NULL;
+	} else {
+		ret = reply_error(c, r, out->status, out->code != NULL ? out->code : "internal",
+		                  out->message != NULL ? out->message : "",
+		                  out->retry ? "Retry-After" : NULL, out->retry);
+	}
+	central_sync_reply_free(out);
+	return ret;
+}
+
+/* POST /v1/push: a batch of changes of the token's centre. */
+static enum MHD_Result route_push(struct server *s, struct MHD_Connection *c, struct request *r)
+{
+	const char *type =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	struct central_token tok;
+	struct sync_reply out;
+	struct central *db;
+	enum MHD_Result ret;
+	unsigned slot;
+
+	if (!authenticate(s, c, r, &tok, &db, &slot, &ret))
+		return ret;
+	if (type == NULL || strncasecmp(type, "application/json", 16) != 0 ||
+	    (type[16] != '\0' && type[16] != ';' && type[16] != ' ')) {
+		pool_put(&s->pool, slot, false);
+		return reply_error(c, r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+		                   "send the batch as Content-Type: application/json", NULL, NULL);
+	}
+	central_sync_push(db, tok.centre_id, r->body, r->body_len, &out);
+	pool_put(&s->pool, slot, out.broken);
+	if (out.status != MHD_HTTP_OK)
+		log_line(s->o->log, "%s push: %s", r->id, out.message ? out.message : "");
+	return reply_sync(c, r, &out);
+}
+
+/* GET /v1/pull?cursor=C&limit=N: rows of the token's centre changed after C. */
+static enum MHD_Result route_pull(struct server *s, struct MHD_Connection *c, struct request *r)
+{
+	struct central_token tok;
+	struct sync_reply out;
+	struct central *db;
+	enum MHD_Result ret;
+	unsigned slot;
+
+	if (!authenticate(s, c, r, &tok, &db, &slot, &ret))
+		return ret;
+	central_sync_pull(db, tok.centre_id,
+	                  MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cursor"),
+	                  MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit"), &out);
+	pool_put(&s->pool, slot, out.broken);
+	return reply_sync(c, r, &out);
+}
+
+/* GET /v1/snapshot?after=A&limit=N: every living row of the token's centre. */
+static enum MHD_Result route_snapshot(struct server *s, struct MHD_Connection *c, struct request *r)
+{
+	struct central_token tok;
+	struct sync_reply out;
+	struct central *db;
+	enum MHD_Result ret;
+	unsigned slot;
+
+	if (!authenticate(s, c, r, &tok, &db, &slot, &ret))
+		return ret;
+	central_sync_snapshot(db, tok.centre_id,
+	                      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after"),
+	                      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit"), &out);
+	pool_put(&s->pool, slot, out.broken);
+	return reply_sync(c, r, &out);
+}
+
+/* The client's address, for the contact forms' rate limit: the peer's;
+ * with trust_proxy and a loopback peer (a proxy on this host), the last
+ * address of X-Forwarded-For, the one that proxy added. */
+static void client_source(struct server *s, struct MHD_Connection *c, char *out, size_t size)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const char *xff, *last;
+	bool loopback = false;
+	char buf[64];
+	size_t n;
+
+	snprintf(out, size, "unknown");
+	if (ci != NULL && ci->client_addr != NULL && ci->client_addr->sa_family == AF_INET) {
+		struct sockaddr_in a;
+
+		memcpy(&a, ci->client_addr, sizeof a);
+		inet_ntop(AF_INET, &a.sin_addr, out, (socklen_t)size);
+		loopback = (ntohl(a.sin_addr.s_addr) >> 24) == 127;
+	} else if (ci != NULL && ci->client_addr != NULL &&
+	           ci->client_addr->sa_family == AF_INET6) {
+		struct sockaddr_in6 a;
+
+		memcpy(&a, ci->client_addr, sizeof a);
+		inet_ntop(AF_INET6, &a.sin6_addr, out, (socklen_t)size);
+		loopback = IN6_IS_ADDR_LOOPBACK(&a.sin6_addr);
+	}
+	if (!s->o->trust_proxy || !loopback)
+		return;
+	xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+	if (xff == NULL)
+		return;
+	last = strrchr(xff, ',');
+	for (last = last != NULL ? last + 1 : xff; *last == ' ' || *last == '\t'; last++)
+		;
+	n = strcspn(last, " \t");
+	if (n == 0 || n >= sizeof buf)
+		return;
+	memcpy(buf, last, n);
+	buf[n] = '\0';
+	{
+		struct in6_addr a6;
+
+		if (inet_pton(AF_INET, buf, &a6) == 1 || inet_pton(AF_INET6, buf, &a6) == 1)
+			snprintf(out, size, "%s", buf);
+	}
+}
+
+/* POST /v1/contact-forms: the public website's contact form (site key, no
+ * token); src/central/contact.c does the work. */
+static enum MHD_Result route_contact(struct server *s, struct MHD_Connection *c, struct request *r)
+{
+	struct contact_request req = {
+	    .site_key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Handesk-Site-Key"),
+	    .content_type =
+	        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+	    .body = r->body,
+	    .len = r->body_len,
+	    .too_large = r->too_large,
+	};
+	struct contact_form form;
+	struct contact_reply out;
+	struct central *db;
+	char source[64];
+	unsigned slot;
+	enum rc rc;
+
+	client_source(s, c, source, sizeof source);
+	req.source = source;
+	if (central_contact_check(&s->o->contact, &req, &form, &out)) {
+		slot = pool_get(&s->pool, &db);
+		if (db != NULL && !db_central_ping(db))
+			db = pool_reconnect(&s->pool, slot);
+		rc = central_contact_store(&s->o->contact, db, source, &form, &out);
+		pool_put(&s->pool, slot, rc == RC_IO);
+		central_contact_free(&form);
+	}
+	if (out.log[0] != '\0')
+		log_line(s->o->log, "%s %s", r->id, out.log);
+	if (out.json != NULL && out.status >= 400)
+		json_object_set_new(out.json, "request_id", json_string(r->id));
+	return reply(c, r, out.status, out.json, out.retry_after[0] ? "Retry-After" : NULL,
+	             out.retry_after[0] ? out.retry_after : NULL);
 }
 
 static const struct route {
@@ -389,6 +676,10 @@ static const struct route {
 } routes[] = {
     {"/v1/health", MHD_HTTP_METHOD_GET, route_health},
     {"/v1/hello", MHD_HTTP_METHOD_GET, route_hello},
+    {"/v1/contact-forms", MHD_HTTP_METHOD_POST, route_contact},
+    {"/v1/push", MHD_HTTP_METHOD_POST, route_push},
+    {"/v1/pull", MHD_HTTP_METHOD_GET, route_pull},
+    {"/v1/snapshot", MHD_HTTP_METHOD_GET, route_snapshot},
 };
 
 static enum MHD_Result dispatch(struct server *s, struct MHD_Connection *c, struct request *r,
@@ -426,7 +717,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	unsigned max = s->o->max_body;
 
 	(void)version;
-	(void)upload_data;
 	if (r == NULL) {
 		/* First call: headers only. */
 		const char *len;
@@ -450,12 +740,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		else
 			return MHD_YES;
 	} else if (*upload_data_size != 0) {
-		/* A body chunk (chunked encoding, or within the declared size). */
-		r->body_len += *upload_data_size;
+		/* A body chunk (chunked encoding, or within the declared size),
+		 * kept for the route up to max bytes. */
+		size_t n = *upload_data_size;
+
 		*upload_data_size = 0;
-		if (r->body_len <= max)
+		if (r->too_large || r->status != 0)
+			return MHD_YES; /* already answered: the rest is dropped */
+		if (n > max || r->body_len > max - n) {
+			r->too_large = true;
+		} else {
+			if (r->body_len + n + 1 > r->body_cap) {
+				size_t cap = r->body_cap ? r->body_cap : 4096;
+				char *p;
+
+				while (cap < r->body_len + n + 1)
+					cap *= 2;
+				if (cap > (size_t)max + 1)
+					cap = (size_t)max + 1;
+				p = realloc(r->body, cap);
+				if (p == NULL)
+					return MHD_NO;
+				r->body = p;
+				r->body_cap = cap;
+			}
+			memcpy(r->body + r->body_len, upload_data, n);
+			r->body_len += n;
+			r->body[r->body_len] = '\0';
 			return MHD_YES;
-		r->too_large = true;
+		}
 	}
 	if (r->status != 0)
 		return MHD_YES; /* already answered, the rest of the body is dropped */
@@ -494,6 +807,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	else
 		snprintf(status, sizeof status, "%u (connection ended early)", r->status);
 	log_line(s->o->log, "%s %s %s %s %.1fms", r->id, r->method, r->path, status, ms);
+	free(r->body);
 	free(r);
 	*con_cls = NULL;
 }
@@ -579,8 +893,21 @@ enum rc http_serve(const struct http_options *o, char **cause)
 	unsigned slot;
 	int sig = 0;
 	enum rc rc;
+	/* HTTPS: the PEM texts, which libmicrohttpd keeps pointing to (the
+	 * caller frees them after the stop). */
+	struct MHD_OptionItem tls[] = {
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)(uintptr_t)o->tls_key},
+	    {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)(uintptr_t)o->tls_cert},
+	    {MHD_OPTION_END, 0, NULL},
+	};
 
 	*cause = NULL;
+	if (o->tls_cert != NULL && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		if (asprintf(cause, "this libmicrohttpd was built without TLS: run handeskd "
+		                    "behind a TLS proxy instead") < 0)
+			*cause = NULL;
+		return RC_INVALID;
+	}
 	if (threads > HTTP_MAX_THREADS) {
 		if (asprintf(cause, "--threads %u: at most %u", o->threads, HTTP_MAX_THREADS) < 0)
 			*cause = NULL;
@@ -613,15 +940,22 @@ enum rc http_serve(const struct http_options *o, char **cause)
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (o->tls_cert != NULL)
+		flags |= MHD_USE_TLS;
 	/* The logger first, or MHD complains on its own stderr. */
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER,
 	                     mhd_logger, o->log, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 	                     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
 	                     (unsigned)HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
 	                     (unsigned)HTTP_CONNECTION_TIMEOUT, MHD_OPTION_NOTIFY_COMPLETED,
-	                     on_completed, &s, MHD_OPTION_END);
+	                     on_completed, &s, MHD_OPTION_ARRAY,
+	                     o->tls_cert != NULL ? tls : tls + 2, MHD_OPTION_END);
 	if (d == NULL) {
-		if (asprintf(cause, "cannot listen on %s (address in use, or not available)",
+		if (asprintf(cause,
+		             o->tls_cert != NULL
+		                 ? "cannot listen on %s (address in use or not available, or the "
+		                   "TLS certificate and key are not a pair: see the log)"
+		                 : "cannot listen on %s (address in use, or not available)",
 		             o->listen) < 0)
 			*cause = NULL;
 		rc = RC_IO;

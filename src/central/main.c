@@ -1,5 +1,6 @@
-/* main.c: handeskd's entry point: options and the commands migrate, centre,
- * token and serve (the HTTP service of src/central/http.c). */
+/* main.c: handeskd's entry point: options, the configuration file, and the
+ * commands migrate, centre, token and serve (the HTTP service of
+ * src/central/http.c). */
 #include "autoconf.h"
 
 #include <ctype.h>
@@ -12,13 +13,19 @@
 #include <sys/random.h>
 
 #include "db/central.h"
+#include "db/contact.h"
+#include "src/central/conf.h"
 #include "src/central/http.h"
+#include "src/central/log.h"
 #include "src/i18n.h"
 
 #define DEFAULT_LISTEN   "127.0.0.1:8080"
 #define DEFAULT_THREADS  4
 #define DEFAULT_MAX_BODY (8u << 20)
 #define SECRET_BYTES     32
+
+/* handeskd.conf, read by main() before the command runs. */
+static struct central_conf conf;
 
 struct command {
 	const char *name;
@@ -27,27 +34,32 @@ struct command {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "%s",
+	fprintf(out,
 	        _("Usage: handeskd [OPTION]... COMMAND [ARG]...\n"
 	          "The central service of handesk: the sync API over HTTP/JSON, the central\n"
 	          "store (PostgreSQL), the centres and their access tokens.\n"
 	          "\n"
 	          "Options:\n"
-	          "  -d, --db URL     the PostgreSQL database (libpq URL or connection string;\n"
-	          "                   default $HANDESKD_DB, else the PG* environment variables)\n"
-	          "  -h, --help       show this help and exit\n"
-	          "  -V, --version    show the version and exit\n"
+	          "  -c, --config FILE  the configuration file (see handeskd(8); by default\n"
+	          "                     %s, if it exists)\n"
+	          "  -d, --db URL       the PostgreSQL database (libpq URL or connection string;\n"
+	          "                     default $HANDESKD_DB, else the configuration's\n"
+	          "                     database, else the PG* environment variables)\n"
+	          "  -h, --help         show this help and exit\n"
+	          "  -V, --version      show the version and exit\n"
 	          "\n"
 	          "Commands:\n"
 	          "  migrate                 bring the database schema up to date\n"
-	          "  centre add | list       add or list the centres\n"
+	          "  centre add | list | area\n"
+	          "                          add or list the centres, and their postcode areas\n"
 	          "  token add | list | revoke\n"
 	          "                          make, list or revoke the access tokens\n"
 	          "  serve                   run the HTTP service\n"
 	          "\n"
 	          "Each command has its own --help.  See handeskd(8).\n"
 	          "\n"
-	          "Exit status: 0 done, 1 refused or failed, 2 bad usage or an invalid value.\n"));
+	          "Exit status: 0 done, 1 refused or failed, 2 bad usage or an invalid value.\n"),
+	        central_conf_default_path());
 }
 
 static void usage_migrate(FILE *out)
@@ -67,12 +79,19 @@ static void usage_centre(FILE *out)
 	fprintf(out, "%s",
 	        _("Usage: handeskd [--db URL] centre add --code CODE --name NAME --language LANG\n"
 	          "       handeskd [--db URL] centre list\n"
-	          "Add or list the centres of the central store.\n"
+	          "       handeskd [--db URL] centre area add --centre CODE --from N --to N\n"
+	          "       handeskd [--db URL] centre area list\n"
+	          "Add or list the centres of the central store, and the postcode areas that\n"
+	          "assign the public contact forms to them.\n"
 	          "\n"
-	          "  add    add a centre: --code CODE (2 to 15 letters or digits, stored in\n"
-	          "         upper case, unique), --name NAME, --language LANG (nl, fr or de)\n"
-	          "  list   print one line per centre, fields separated by tabs: code,\n"
-	          "         language, id, name\n"
+	          "  add        add a centre: --code CODE (2 to 15 letters or digits, stored in\n"
+	          "             upper case, unique), --name NAME, --language LANG (nl, fr or de)\n"
+	          "  list       print one line per centre, fields separated by tabs: code,\n"
+	          "             language, id, name\n"
+	          "  area add   give the postcodes --from N --to N (1000 to 9999, inclusive) to\n"
+	          "             the centre --centre CODE; areas never overlap\n"
+	          "  area list  print one line per area, by first postcode, fields separated\n"
+	          "             by tabs: centre code, first postcode, last postcode\n"
 	          "\n"
 	          "  -h, --help   show this help and exit\n"));
 }
@@ -101,14 +120,21 @@ static void usage_serve(FILE *out)
 {
 	fprintf(out,
 	        _("Usage: handeskd [--db URL] serve [--listen ADDR:PORT] [--threads N]\n"
+	          "                [--max-body SIZE] [--tls-cert FILE --tls-key FILE] [--syslog]\n"
 	          "Run the HTTP service until SIGINT or SIGTERM.  Prints \"handeskd: listening\n"
 	          "on ADDR:PORT\" on standard output once it accepts connections, and one line\n"
-	          "per request on standard error.\n"
+	          "per request on standard error (or to syslog).  The options override the\n"
+	          "configuration file's settings of the same name.\n"
 	          "\n"
 	          "  -l, --listen ADDR:PORT   address and port to listen on (default %s;\n"
 	          "                           [::1]:PORT for IPv6, port 0 for any free port)\n"
 	          "  -t, --threads N          worker threads, each with its own database\n"
 	          "                           connection (default %d)\n"
+	          "      --max-body SIZE      largest request body, bytes (8M by default; K and M\n"
+	          "                           suffixes)\n"
+	          "      --tls-cert FILE      serve HTTPS with this PEM certificate (chain)...\n"
+	          "      --tls-key FILE       ...and this PEM private key\n"
+	          "      --syslog             log to syslog (facility daemon), not standard error\n"
 	          "  -h, --help               show this help and exit\n"),
 	        DEFAULT_LISTEN, DEFAULT_THREADS);
 }
@@ -195,7 +221,18 @@ out:
 	return status_of(rc);
 }
 
-enum { OPT_CODE = 256, OPT_NAME, OPT_LANGUAGE, OPT_CENTRE };
+enum {
+	OPT_CODE = 256,
+	OPT_NAME,
+	OPT_LANGUAGE,
+	OPT_CENTRE,
+	OPT_FROM,
+	OPT_TO,
+	OPT_MAX_BODY,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_SYSLOG,
+};
 
 static int centre_add(int argc, char **argv, const char *db_url)
 {
@@ -307,6 +344,123 @@ static int centre_list(int argc, char **argv, const char *db_url)
 		printf("%s\t%s\t%s\t%s\n", v[i].code, v[i].language, v[i].id, v[i].name);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, _("handeskd centre list: cannot write the list\n"));
+		rc = RC_IO;
+	}
+out:
+	free(v);
+	free(cause);
+	db_central_close(db);
+	return status_of(rc);
+}
+
+/* A postcode of --from or --to: four digits, 1000 to 9999. */
+static bool postcode_arg(const char *s, int *out)
+{
+	if (strlen(s) != 4 || strspn(s, "0123456789") != 4 || s[0] == '0')
+		return false;
+	*out = atoi(s);
+	return true;
+}
+
+static int centre_area_add(int argc, char **argv, const char *db_url)
+{
+	static const struct option longopts[] = {
+	    {"centre", required_argument, NULL, OPT_CENTRE},
+	    {"from", required_argument, NULL, OPT_FROM},
+	    {"to", required_argument, NULL, OPT_TO},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *centre = NULL, *from = NULL, *to = NULL;
+	char code[16];
+	struct central *db = NULL;
+	char *cause = NULL;
+	int opt, status, f, t;
+	enum rc rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_CENTRE:
+			centre = optarg;
+			break;
+		case OPT_FROM:
+			from = optarg;
+			break;
+		case OPT_TO:
+			to = optarg;
+			break;
+		case 'h':
+			usage_centre(stdout);
+			return 0;
+		default:
+			fprintf(stderr, _("Try 'handeskd centre --help'.\n"));
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, _("handeskd centre area add: unexpected argument '%s'\n"),
+		        argv[optind]);
+		return 2;
+	}
+	if (!centre || !from || !to) {
+		fprintf(stderr, _("handeskd centre area add: --centre, --from and --to are all "
+		                  "needed\n"));
+		return 2;
+	}
+	if (!postcode_arg(from, &f) || !postcode_arg(to, &t) || f > t) {
+		fprintf(stderr, _("handeskd centre area add: --from and --to want postcodes from "
+		                  "1000 to 9999, --from not above --to\n"));
+		return 2;
+	}
+	if (strlen(centre) >= sizeof code) {
+		fprintf(stderr, _("handeskd centre area add: --centre wants a centre code\n"));
+		return 2;
+	}
+	for (size_t i = 0; i <= strlen(centre); i++)
+		code[i] = (char)toupper((unsigned char)centre[i]);
+	status = connect_db(db_url, "centre area add", &db);
+	if (status)
+		return status;
+	rc = db_contact_area_add(db, code, f, t, &cause);
+	if (rc)
+		print_cause("centre area add", cause, rc);
+	else
+		printf(_("Postcodes %d to %d go to centre %s.\n"), f, t, code);
+	free(cause);
+	db_central_close(db);
+	return status_of(rc);
+}
+
+static int centre_area_list(int argc, char **argv, const char *db_url)
+{
+	struct db_contact_area *v = NULL;
+	struct central *db = NULL;
+	char *cause = NULL;
+	int n = 0, status;
+	enum rc rc;
+
+	status = only_help(argc, argv, usage_centre, "centre");
+	if (status >= 0)
+		return status;
+	if (optind < argc) {
+		fprintf(stderr, _("handeskd centre area list: unexpected argument '%s'\n"),
+		        argv[optind]);
+		return 2;
+	}
+	status = connect_db(db_url, "centre area list", &db);
+	if (status)
+		return status;
+	rc = db_contact_area_list(db, &v, &n, &cause);
+	if (rc) {
+		print_cause("centre area list", cause, rc);
+		goto out;
+	}
+	/* for scripts: stable, never translated */
+	for (int i = 0; i < n; i++)
+		printf("%s\t%d\t%d\n", v[i].centre_code, v[i].from, v[i].to);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, _("handeskd centre area list: cannot write the list\n"));
 		rc = RC_IO;
 	}
 out:
@@ -490,9 +644,17 @@ static int dispatch(int argc, char **argv, const char *db_url, const char *what,
 	return 2;
 }
 
+static int centre_area(int argc, char **argv, const char *db_url)
+{
+	static const struct command subs[] = {{"add", centre_area_add}, {"list", centre_area_list}};
+	return dispatch(argc, argv, db_url, "centre area", usage_centre, subs,
+	                sizeof subs / sizeof subs[0]);
+}
+
 static int cmd_centre(int argc, char **argv, const char *db_url)
 {
-	static const struct command subs[] = {{"add", centre_add}, {"list", centre_list}};
+	static const struct command subs[] = {
+	    {"add", centre_add}, {"list", centre_list}, {"area", centre_area}};
 	return dispatch(argc, argv, db_url, "centre", usage_centre, subs,
 	                sizeof subs / sizeof subs[0]);
 }
@@ -523,21 +685,36 @@ static int cmd_serve(int argc, char **argv, const char *db_url)
 	static const struct option longopts[] = {
 	    {"listen", required_argument, NULL, 'l'},
 	    {"threads", required_argument, NULL, 't'},
+	    {"max-body", required_argument, NULL, OPT_MAX_BODY},
+	    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	    {"syslog", no_argument, NULL, OPT_SYSLOG},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct http_options o = {
-	    .listen = DEFAULT_LISTEN,
+	    .listen = conf.listen ? conf.listen : DEFAULT_LISTEN,
 	    .db_url = db_url,
-	    .threads = DEFAULT_THREADS,
-	    .max_body = DEFAULT_MAX_BODY,
+	    .threads = conf.threads ? conf.threads : DEFAULT_THREADS,
+	    .max_body = conf.max_body ? conf.max_body : DEFAULT_MAX_BODY,
 	    .log = stderr,
+	    .trust_proxy = conf.trust_proxy,
+	    .contact =
+	        {
+	            .site_keys = (const char *const *)conf.site_keys,
+	            .n_site_keys = conf.n_site_keys,
+	            .default_centre = conf.default_centre,
+	            .rate_limit = conf.rate_limit,
+	        },
 	};
+	const char *cert_path = conf.tls_cert, *key_path = conf.tls_key;
+	char *cert = NULL, *key = NULL;
+	bool use_syslog = conf.syslog;
 	struct ready_arg ready;
 	const char *colon;
 	char *cause = NULL, *end;
 	unsigned long n;
-	int opt;
+	int opt, status = 2;
 	enum rc rc;
 
 	optind = 0;
@@ -556,6 +733,25 @@ static int cmd_serve(int argc, char **argv, const char *db_url)
 				return 2;
 			}
 			o.threads = (unsigned)n;
+			break;
+		case OPT_MAX_BODY:
+			if (!central_conf_parse_size(optarg, &o.max_body) || o.max_body < 1024) {
+				fprintf(
+				    stderr,
+				    _("handeskd serve: --max-body wants a size of at least 1024 "
+				      "bytes (8388608, 64K, 8M), not '%s'\n"),
+				    optarg);
+				return 2;
+			}
+			break;
+		case OPT_TLS_CERT:
+			cert_path = optarg;
+			break;
+		case OPT_TLS_KEY:
+			key_path = optarg;
+			break;
+		case OPT_SYSLOG:
+			use_syslog = true;
 			break;
 		case 'h':
 			usage_serve(stdout);
@@ -576,14 +772,49 @@ static int cmd_serve(int argc, char **argv, const char *db_url)
 		        o.listen);
 		return 2;
 	}
+	if (!cert_path != !key_path) {
+		fprintf(stderr, _("handeskd serve: HTTPS wants both a certificate and its key "
+		                  "(--tls-cert and --tls-key, or tls_cert and tls_key)\n"));
+		return 2;
+	}
+	if (o.contact.n_site_keys && !o.contact.default_centre) {
+		fprintf(stderr, _("handeskd serve: site_key is set but default_centre is not: "
+		                  "contact forms that match no centre need one\n"));
+		return 2;
+	}
+	if (cert_path) {
+		if (central_conf_read_pem(cert_path, &cert, &cause) ||
+		    central_conf_read_pem(key_path, &key, &cause)) {
+			fprintf(stderr, "handeskd serve: %s\n", cause ? cause : _("out of memory"));
+			goto out;
+		}
+		o.tls_cert = cert;
+		o.tls_key = key;
+	}
+	if (use_syslog) {
+		o.log = central_log_syslog();
+		if (!o.log) {
+			fprintf(stderr, _("handeskd serve: cannot log to syslog\n"));
+			status = 1;
+			goto out;
+		}
+	}
 	snprintf(ready.host, sizeof ready.host, "%.*s", (int)(colon - o.listen), o.listen);
 	o.ready = on_ready;
 	o.ready_arg = &ready;
 	rc = http_serve(&o, &cause);
 	if (rc)
 		print_cause("serve", cause, rc);
+	status = status_of(rc);
+out:
+	if (o.log && o.log != stderr)
+		fclose(o.log);
 	free(cause);
-	return status_of(rc);
+	if (key)
+		explicit_bzero(key, strlen(key));
+	free(key);
+	free(cert);
+	return status;
 }
 
 static const struct command commands[] = {
@@ -596,18 +827,23 @@ static const struct command commands[] = {
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+	    {"config", required_argument, NULL, 'c'},
 	    {"db", required_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *db_url = getenv("HANDESKD_DB");
-	int opt;
+	const char *db_url = getenv("HANDESKD_DB"), *config_path = NULL;
+	char *cause = NULL;
+	int opt, status;
 
 	i18n_init(NULL);
 	/* '+': stop at the first non-option, the command owns what follows. */
-	while ((opt = getopt_long(argc, argv, "+d:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:d:hV", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
 		case 'd':
 			db_url = optarg;
 			break;
@@ -622,15 +858,27 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!db_url)
-		db_url = "";
 	if (optind >= argc) {
 		fprintf(stderr, _("handeskd: say which command (try handeskd --help)\n"));
 		return 2;
 	}
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+	if (central_conf_load(config_path, &conf, &cause)) {
+		fprintf(stderr, "handeskd: %s\n", cause ? cause : _("out of memory"));
+		free(cause);
+		central_conf_free(&conf);
+		return 2;
+	}
+	if (!db_url)
+		db_url = conf.database ? conf.database : "";
+	status = -1;
+	for (size_t i = 0; status < 0 && i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
-			return commands[i].main(argc - optind, argv + optind, db_url);
-	fprintf(stderr, _("handeskd: unknown command '%s' (try handeskd --help)\n"), argv[optind]);
-	return 2;
+			status = commands[i].main(argc - optind, argv + optind, db_url);
+	if (status < 0) {
+		fprintf(stderr, _("handeskd: unknown command '%s' (try handeskd --help)\n"),
+		        argv[optind]);
+		status = 2;
+	}
+	central_conf_free(&conf);
+	return status;
 }

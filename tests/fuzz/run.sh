@@ -8,7 +8,7 @@
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
 seconds=${FUZZ_SECONDS:-10}
-targets="fuzz_insz fuzz_date fuzz_text fuzz_config fuzz_search"
+targets="fuzz_insz fuzz_date fuzz_text fuzz_config fuzz_search fuzz_sync_reply fuzz_contact fuzz_push"
 work=$(mktemp -d "${TMPDIR:-/tmp}/handesk-fuzz-XXXXXX") || exit 99
 trap 'rm -rf "$work"' EXIT
 status=0
