@@ -14,9 +14,14 @@
 	"'id', id, 'centre_id', centre_id, 'version', version, 'updated_at', updated_at, "         \
 	"'updated_by', updated_by, 'deleted', deleted"
 #define OUTBOX_INSERT                                                                              \
-	"INSERT INTO outbox(entity, row_id, op, base_version, payload, created_at) "               \
-	"SELECT :entity, id, :op, :base, json_object(" SYNC_JSON
+	"INSERT INTO outbox(entity, row_id, op, base_version, base, payload, created_at) "         \
+	"SELECT :entity, id, :op, :base, " OUTBOX_BASE ", json_object(" SYNC_JSON
 #define OUTBOX_FROM ") , " DB_NOW " FROM "
+/* The row before the change, left by the migration's BEFORE UPDATE
+ * triggers in outbox_before (same transaction); none for an insert. */
+#define OUTBOX_BASE                                                                                \
+	"CASE WHEN :op = 'insert' THEN NULL ELSE (SELECT b.base FROM outbox_before b "             \
+	"WHERE b.entity = :entity AND b.row_id = :id) END"
 
 /* One statement per synced table: its columns named in the payload. */
 static const struct {
@@ -52,6 +57,15 @@ static const struct {
                    "'languages', languages, 'active', active" OUTBOX_FROM "staff WHERE id = :id"},
     {"centre", OUTBOX_INSERT ", 'code', code, 'name', name, "
                              "'language', language" OUTBOX_FROM "centre WHERE id = :id"},
+    {"contact_form", OUTBOX_INSERT
+     ", 'received_at', received_at, 'name', name, 'email', email, "
+     "'phone', phone, 'insz', insz, 'language', language, 'subject', subject, "
+     "'message', message, 'postcode', postcode, 'attachments', attachments, "
+     "'person_id', person_id, 'status', status" OUTBOX_FROM "contact_form WHERE id = :id"},
+    {"conflict", OUTBOX_INSERT ", 'entity', entity, 'row_id', row_id, 'fields', fields, "
+                               "'ours', ours, 'theirs', theirs, 'base', base, "
+                               "'raised_at', raised_at, 'raised_by', raised_by" OUTBOX_FROM
+                               "conflict WHERE id = :id"},
 };
 
 enum rc db_outbox_record(struct cache *c, const char *entity, const char *row_id, const char *op,
@@ -84,6 +98,17 @@ enum rc db_outbox_record(struct cache *c, const char *entity, const char *row_id
 		db_cache_cause(cause, "outbox: no %s row %s (internal error)", entity, row_id);
 		rc = RC_IO;
 	}
+	if (rc || strcmp(op, "insert") == 0)
+		return rc;
+	/* Taken: the next change of the row leaves its own. */
+	rc = db_cache_stmt(c, "DELETE FROM outbox_before WHERE entity = :entity AND row_id = :id",
+	                   &st, cause);
+	if (rc)
+		return rc;
+	db_cache_bind_text(c, st, ":entity", entity);
+	db_cache_bind_text(c, st, ":id", row_id);
+	rc = db_cache_step(c, st, NULL, cause);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -116,10 +141,11 @@ enum rc db_outbox_peek(struct cache *c, int max, struct outbox_entry **out, int 
 	v = calloc((size_t)max, sizeof *v);
 	if (!v)
 		return RC_NOMEM;
-	rc = db_cache_stmt(c,
-	                   "SELECT seq, entity, row_id, op, base_version, payload, created_at "
-	                   "FROM outbox ORDER BY seq LIMIT :max",
-	                   &st, NULL);
+	rc =
+	    db_cache_stmt(c,
+	                  "SELECT seq, entity, row_id, op, base_version, payload, created_at, base "
+	                  "FROM outbox ORDER BY seq LIMIT :max",
+	                  &st, NULL);
 	if (rc)
 		goto out;
 	db_cache_bind_int(c, st, ":max", max);
@@ -135,8 +161,10 @@ enum rc db_outbox_peek(struct cache *c, int max, struct outbox_entry **out, int 
 		e->base_version = (long)sqlite3_column_int64(st, 4);
 		e->payload = strdup((const char *)sqlite3_column_text(st, 5));
 		db_cache_column_text(st, 6, e->created_at, sizeof e->created_at);
+		if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+			e->base = strdup((const char *)sqlite3_column_text(st, 7));
 		(*n)++;
-		if (!e->payload) {
+		if (!e->payload || (sqlite3_column_type(st, 7) != SQLITE_NULL && !e->base)) {
 			rc = RC_NOMEM;
 			break;
 		}
@@ -156,7 +184,9 @@ void db_outbox_free(struct outbox_entry *e, int n)
 {
 	if (!e)
 		return;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		free(e[i].payload);
+		free(e[i].base);
+	}
 	free(e);
 }

@@ -14,6 +14,7 @@ struct outbox_entry {
 	char op[8]; /* "insert", "update", "delete" */
 	long base_version;
 	char *payload; /* JSON of the row after the change, owned */
+	char *base;    /* JSON of the row before it, owned; NULL for an insert */
 	char created_at[32];
 };
 
@@ -23,7 +24,10 @@ enum rc db_outbox_peek(struct cache *c, int max, struct outbox_entry **out, int 
 void db_outbox_free(struct outbox_entry *e, int n);
 
 /* Internal to db/: write the outbox row for entity/row_id, the payload being
- * json_object of the row as now stored.  Exposed for the db/ modules. */
+ * json_object of the row as now stored and, for an update or delete, the
+ * base the row as it was before (left by the BEFORE UPDATE triggers of
+ * db/local/0004-sync.sql in the same transaction).  Exposed for the db/
+ * modules. */
 enum rc db_outbox_record(struct cache *c, const char *entity, const char *row_id, const char *op,
                          long base_version, char **cause);
 

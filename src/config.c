@@ -22,8 +22,9 @@
  * non-blank character is '#' are ignored ('#' elsewhere is part of the
  * value, so a path may hold one).  Blanks around key and value are dropped;
  * a value in double quotes keeps its blanks.  Keys: cache, login, language,
- * theme, centre, and closure (repeatable).  A later line for the same key
- * wins, but closures add up.
+ * theme, centre, closure (repeatable), server, token, ca_file and
+ * sync_interval.  A file holding a token must not be readable by others.  A later line for the same
+ * key wins, but closures add up.
  */
 
 /* Print into a new string, or NULL if memory runs out. */
@@ -177,6 +178,26 @@ static char *apply(struct config *cfg, const char *key, const char *value, enum 
 		slot = cfg ? &cfg->login : NULL;
 	} else if (strcmp(key, "centre") == 0) {
 		slot = cfg ? &cfg->centre : NULL;
+	} else if (strcmp(key, "server") == 0) {
+		if (strncmp(value, "https://", 8) != 0 && strncmp(value, "http://", 7) != 0)
+			return str_printf(
+			    _("server must be an https:// (or http://) URL, not '%s'"), value);
+		slot = cfg ? &cfg->server : NULL;
+	} else if (strcmp(key, "token") == 0) {
+		slot = cfg ? &cfg->token : NULL;
+	} else if (strcmp(key, "ca_file") == 0) {
+		slot = cfg ? &cfg->ca_file : NULL;
+	} else if (strcmp(key, "sync_interval") == 0) {
+		char *end;
+		long v = strtol(value, &end, 10);
+		if (!*value || *end || v < 5 || v > 86400)
+			return str_printf(_("sync_interval must be a number of seconds from 5 to "
+			                    "86400, not '%s'"),
+			                  value);
+		if (cfg)
+			cfg->sync_interval = v;
+		*rc = RC_OK;
+		return NULL;
 	} else {
 		return str_printf(_("unknown key '%s'"), key);
 	}
@@ -268,6 +289,7 @@ enum rc config_load(const char *path, struct config *cfg, char **cause)
 	workdays_init(&cfg->calendar);
 	cfg->db_path = config_default_db_path();
 	cfg->theme = strdup("default");
+	cfg->sync_interval = 60;
 	if (!cfg->theme) {
 		rc = set_cause(cause, RC_NOMEM, str_printf("%s", _("out of memory")));
 		goto out;
@@ -299,6 +321,18 @@ enum rc config_load(const char *path, struct config *cfg, char **cause)
 		goto out;
 	}
 	rc = parse_file(f, path, cfg, cause);
+	if (!rc && cfg->token) {
+		struct stat st;
+		/* A secret others can read is no secret: refuse it, loudly. */
+		if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
+			rc = set_cause(
+			    cause, RC_INVALID,
+			    str_printf(
+			        _("%s holds the sync token but others may read it (mode %03o): "
+			          "run chmod 600 %s"),
+			        path, (unsigned)(st.st_mode & 0777), path));
+		}
+	}
 out:
 	if (f)
 		fclose(f);
@@ -318,6 +352,9 @@ void config_free(struct config *cfg)
 	free(cfg->language);
 	free(cfg->theme);
 	free(cfg->centre);
+	free(cfg->server);
+	free(cfg->token);
+	free(cfg->ca_file);
 	workdays_free(&cfg->calendar);
 	memset(cfg, 0, sizeof *cfg);
 }

@@ -14,6 +14,10 @@ struct config {
 	char *theme;              /* "theme = default|high-contrast|mono" */
 	char *centre;             /* "centre = CODE": default centre for a new cache */
 	struct workdays calendar; /* "closure = YYYY-MM-DD" lines */
+	char *server;             /* "server = URL": the central service, NULL none */
+	char *token;              /* "token = SECRET": its bearer token (file must be 0600) */
+	char *ca_file;            /* "ca_file = PATH": CA bundle for TLS, NULL = system's */
+	long sync_interval;       /* "sync_interval = SECONDS" for sync --watch, default 60 */
 };
 
 /* Default paths: $XDG_DATA_HOME/handesk/cache.db (else

@@ -13,6 +13,7 @@
 #include "src/cmd_check.h"
 #include "src/cmd_demo.h"
 #include "src/cmd_staff.h"
+#include "src/cmd_sync.h"
 #include "src/cmd_workdays.h"
 #include "src/config.h"
 #include "src/i18n.h"
@@ -25,10 +26,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"check", cmd_check_main},
-    {"workdays", cmd_workdays_main},
-    {"demo", cmd_demo_main},
-    {"staff", cmd_staff_main},
+    {"check", cmd_check_main}, {"workdays", cmd_workdays_main}, {"demo", cmd_demo_main},
+    {"staff", cmd_staff_main}, {"sync", cmd_sync_main},
 };
 
 static void usage(FILE *out)
@@ -51,6 +50,7 @@ static void usage(FILE *out)
 	               "  workdays between D1 D2    working days after D1 up to D2\n"
 	               "  demo --persons N          create a cache with demo data\n"
 	               "  staff list | add ...      list, add, (de)activate staff records\n"
+	               "  sync [--watch|--status]   exchange changes with the central service\n"
 	               "\n"
 	               "Each command has its own --help.  See handesk(1) and handesk.conf(5).\n"));
 }

@@ -420,6 +420,14 @@ Test(search, schema_1_index_is_rebuilt)
 	                          "UPDATE setting SET value = '1' WHERE key = 'search_key_format';"
 	                          /* schema 1 had no change history (0003) */
 	                          "DROP TABLE person_history;"
+	                          /* nor the sync client's state (0004) */
+	                          "DROP TRIGGER person_before; DROP TRIGGER application_before;"
+	                          "DROP TRIGGER application_document_before;"
+	                          "DROP TRIGGER staff_before;"
+	                          "DROP TABLE contact_form; DROP TABLE conflict;"
+	                          "DROP TABLE sync_state; DROP TABLE outbox_before;"
+	                          "DROP TABLE sync_rejected; DROP TABLE sync_held;"
+	                          "DROP INDEX outbox_row; ALTER TABLE outbox DROP COLUMN base;"
 	                          "PRAGMA user_version = 1;"
 	                          "COMMIT",
 	                          NULL, NULL, NULL),
