@@ -3,7 +3,9 @@
  * transaction each, rejected changes and conflicts. */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +246,24 @@ enum rc db_sync_cache_id(struct cache *c, char out[37], char **cause)
 
 /* ---- lease ---- */
 
+/* A holder is "host:pid".  True if who was a process of this host (the
+ * host part of holder) that no longer exists: killed with SIGKILL or
+ * crashed, it could not release its lease, and nobody should wait for it
+ * to expire. */
+static bool holder_dead(const char *who, const char *holder)
+{
+	const char *a = strrchr(who, ':'), *b = strrchr(holder, ':');
+	char *end;
+	long pid;
+
+	if (!a || !b || a - who != b - holder || strncmp(who, holder, (size_t)(a - who)) != 0)
+		return false;
+	pid = strtol(a + 1, &end, 10);
+	if (*end || pid <= 0)
+		return false;
+	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+}
+
 enum rc db_sync_lease_take(struct cache *c, const char *holder, long long now, long seconds,
                            char **cause)
 {
@@ -257,7 +277,7 @@ enum rc db_sync_lease_take(struct cache *c, const char *holder, long long now, l
 	if (db_sync_state_get(c, "lease_holder", &who) == RC_OK &&
 	    db_sync_state_get(c, "lease_until", &until) == RC_OK)
 		end = strtoll(until, NULL, 10);
-	if (who && strcmp(who, holder) != 0 && end > now) {
+	if (who && strcmp(who, holder) != 0 && end > now && !holder_dead(who, holder)) {
 		db_cache_cause(
 		    cause, "another sync agent (%s) is syncing this cache for %lld more seconds",
 		    who, end - now);

@@ -98,7 +98,7 @@ while [ $r -le "$rounds" ]; do
 done
 
 # Quiet now: sync to the end, then compare.
-hs k1 sync >"$t/out" 2>&1 || hs k1 sync >"$t/out" 2>&1 || fail "final sync: $(cat "$t/out")"
+hs k1 sync >"$t/out" 2>&1 || fail "final sync (a killed agent must not block the next one): $(cat "$t/out")"
 [ "$(ct k1 sql "SELECT count(*) FROM outbox")" = 0 ] || fail "outbox not empty after the final sync"
 [ "$(ct k1 sql "SELECT count(*) FROM sync_rejected")" = 0 ] ||
 	fail "rejected changes: $(ct k1 sql "SELECT reason FROM sync_rejected")"

@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "db/outbox.h"
 #include "db/person.h"
@@ -577,6 +579,36 @@ Test(sync, lease_is_exclusive_between_connections)
 	cr_assert_eq(db_sync_lease_take(other, "host:2", 1401, 300, &cause), RC_OK, "expired");
 	cr_assert_eq(db_sync_lease_release(other, "host:2", &cause), RC_OK);
 	cr_assert_eq(db_sync_lease_take(cache, "host:1", 1402, 300, &cause), RC_OK, "released");
+	db_cache_close(other);
+	free(path);
+}
+
+/* A sync agent killed with SIGKILL cannot release its lease: another agent
+ * of the same host takes it over at once instead of waiting 5 minutes; an
+ * agent of another host still waits. */
+Test(sync, lease_of_a_dead_process_is_taken_over)
+{
+	struct cache *other = NULL;
+	char *cause = NULL, *path = helper_path(dir, "cache.db"), dead[64], me[64];
+	pid_t pid = fork();
+
+	cr_assert(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	cr_assert_eq(waitpid(pid, NULL, 0), pid);
+	snprintf(dead, sizeof dead, "ws-12:%ld", (long)pid);
+	snprintf(me, sizeof me, "ws-12:%ld", (long)getpid());
+	cr_assert_eq(db_cache_open(path, &other, &cause), RC_OK);
+	cr_assert_eq(db_sync_lease_take(cache, dead, 1000, 300, &cause), RC_OK);
+	cr_assert_eq(db_sync_lease_take(other, "ws-13:1", 1001, 300, &cause), RC_DENIED,
+	             "another host cannot know");
+	free(cause);
+	cause = NULL;
+	cr_assert_eq(db_sync_lease_take(other, me, 1001, 300, &cause), RC_OK, "%s",
+	             cause ? cause : "");
+	cr_assert_eq(db_sync_lease_take(cache, dead, 1002, 300, &cause), RC_DENIED,
+	             "a live holder keeps it");
+	free(cause);
 	db_cache_close(other);
 	free(path);
 }
