@@ -6,7 +6,7 @@
 #                          it (the PG* variables lead to it) with --inside,
 #                          stop and remove the cluster, exit with its status;
 #                          skip (77) where PostgreSQL's programs are missing
-#   hd_serve NAME [ARG]... start `handeskd serve --listen 127.0.0.1:0 ARG...`
+#   hd_serve NAME [ARG]... start `handeskd $HD_ARGS serve --listen 127.0.0.1:0 ARG...`
 #                          in the background; sets ${NAME}_pid and
 #                          ${NAME}_port, its output in $T_TMP/NAME.out|.err
 #   hd_stop NAME           SIGTERM and wait (exit status in $hd_status)
@@ -66,7 +66,8 @@ hd_servers=
 hd_serve() {
 	_n=$1
 	shift
-	"$HANDESKD" serve --listen 127.0.0.1:0 "$@" >"$T_TMP/$_n.out" 2>"$T_TMP/$_n.err" &
+	# shellcheck disable=SC2086 # HD_ARGS: global options, word-split on purpose
+	"$HANDESKD" ${HD_ARGS:-} serve --listen 127.0.0.1:0 "$@" >"$T_TMP/$_n.out" 2>"$T_TMP/$_n.err" &
 	eval "${_n}_pid=$!"
 	hd_servers="$hd_servers $!"
 	_i=0 _port=

@@ -31,13 +31,18 @@ cleanup() {
 	rm -rf "$T_TMP"
 }
 trap cleanup EXIT
-hd() { "$HANDESKD" "$@"; }
 q() { psql -X -A -t -q -v ON_ERROR_STOP=1 "$@"; }
 export XDG_CONFIG_HOME=$t/xdg XDG_DATA_HOME=$t/xdg
 
+# The public website's key; forms that match no centre go to GNT.
+site_key=site-key-of-the-public-website-0123456789
+printf 'site_key = %s\ndefault_centre = GNT\n' "$site_key" >"$t/handeskd.conf"
+HD_ARGS="--config $t/handeskd.conf"
+hd() { "$HANDESKD" $HD_ARGS "$@"; }
 hd migrate >/dev/null || fail "migrate"
 hd centre add --code BRU --name Brussel --language nl >/dev/null || fail "centre BRU"
 hd centre add --code GNT --name Gent --language nl >/dev/null || fail "centre GNT"
+hd centre area add --centre BRU --from 1000 --to 1299 >/dev/null || fail "area BRU"
 hd_serve srv --threads 4
 
 # cache NAME CENTRE: a configuration of its own (cache file, server, a new
@@ -122,6 +127,28 @@ sync_ok b1
 sync_ok a1
 [ "$(count a1 "SELECT count(*) FROM person WHERE family_name = 'Janssens'")" = 0 ] ||
 	fail "a1 pulled a GNT person"
+
+# 4b. Contact forms from the public website reach the right centre's
+# cache and no other: by the INSZ of a known person, by postcode area.
+form() {
+	curl -s -o "$t/form.out" -w '%{http_code}' -H "Handesk-Site-Key: $site_key" \
+		-H 'Content-Type: application/json' --data-binary "$1" \
+		"http://127.0.0.1:$srv_port/v1/contact-forms"
+}
+code=$(form '{"name":"Jan Peeters","email":"jan@example.be","language":"nl","subject":"Verlenging","message":"Ik heb meer tijd nodig.","insz":"85073003328"}')
+[ "$code" = 201 ] || fail "contact form by INSZ: $code $(cat "$t/form.out")"
+code=$(form '{"name":"Marie Dubois","phone":"02 123 45 67","language":"fr","subject":"Rendez-vous","message":"Bonjour,\nune question.","postcode":"1050"}')
+[ "$code" = 201 ] || fail "contact form by postcode: $code $(cat "$t/form.out")"
+code=$(form '{"name":"Els Claes","email":"els@example.be","language":"nl","subject":"Vraag","message":"Hallo","postcode":"9000"}')
+[ "$code" = 201 ] || fail "contact form to the default centre: $code $(cat "$t/form.out")"
+sync_ok a1
+sync_ok b1
+[ "$(count a1 "SELECT group_concat(name, '|') FROM (SELECT name FROM contact_form ORDER BY name)")" = "Jan Peeters|Marie Dubois" ] ||
+	fail "BRU's cache has the forms: $(ct a1 dump contact_form)"
+[ "$(count a1 "SELECT person_id FROM contact_form WHERE name = 'Jan Peeters'")" = "$pid" ] ||
+	fail "the form is not linked to the person: $(ct a1 dump contact_form)"
+[ "$(count b1 "SELECT group_concat(name, '|') FROM contact_form")" = "Els Claes" ] ||
+	fail "GNT's cache has the forms: $(ct b1 dump contact_form)"
 
 # 5. A revoked token: refused in words, the unsent change kept.
 ct a2 dir set-person "$pid" notes "after revoke" || fail "a2 notes"
