@@ -128,6 +128,28 @@ static bool one_of(const char *value, const char *const *choices)
 }
 
 static const char *const languages[] = {"nl", "fr", "de", "en", NULL};
+/* True if the host of "HOST[:PORT][/...]" is this machine (localhost,
+ * 127.0.0.0/8, [::1]): the only place plain http may carry a token. */
+static bool loopback_url(const char *rest)
+{
+	size_t n = strcspn(rest, "/?#");
+	const char *colon;
+
+	if (strncmp(rest, "[::1]", 5) == 0)
+		return n == 5 || rest[5] == ':';
+	colon = memchr(rest, ':', n);
+	if (colon)
+		n = (size_t)(colon - rest);
+	if (n == 9 && strncmp(rest, "localhost", 9) == 0)
+		return true;
+	if (n < 4 || strncmp(rest, "127.", 4) != 0)
+		return false;
+	for (size_t i = 4; i < n; i++)
+		if (!(rest[i] == '.' || (rest[i] >= '0' && rest[i] <= '9')))
+			return false;
+	return true;
+}
+
 static const char *const themes[] = {"default", "high-contrast", "mono", NULL};
 
 /* Check one setting; on error return a message (without file and line),
@@ -182,6 +204,11 @@ static char *apply(struct config *cfg, const char *key, const char *value, enum 
 		if (strncmp(value, "https://", 8) != 0 && strncmp(value, "http://", 7) != 0)
 			return str_printf(
 			    _("server must be an https:// (or http://) URL, not '%s'"), value);
+		if (strncmp(value, "http://", 7) == 0 && !loopback_url(value + 7))
+			return str_printf(_("server: plain http:// would send the token and "
+			                    "personal data unencrypted; use https:// (http:// is "
+			                    "accepted only for a service on this machine), not '%s'"),
+			                  value);
 		slot = cfg ? &cfg->server : NULL;
 	} else if (strcmp(key, "token") == 0) {
 		slot = cfg ? &cfg->token : NULL;

@@ -215,6 +215,39 @@ Test(config, errors_name_file_and_line)
 	assert_error("= value\n", ":1: unknown key ''");
 }
 
+/* The token and personal data never travel unencrypted to another host. */
+Test(config, plain_http_only_to_this_machine)
+{
+	static const char *const ok[] = {
+	    "http://127.0.0.1:8080",     "http://127.0.0.1",         "http://localhost:8080/",
+	    "http://[::1]:8080/handesk", "http://127.1.2.3/x",       "https://central.example.be",
+	    "https://10.0.0.1:8443/",    "http://localhost/?x=1",
+	};
+	static const char *const refused[] = {
+	    "http://central.example.be/",
+	    "http://10.0.0.1:8080",
+	    "http://127.0.0.1.example.com/",
+	    "http://localhost.example.com:80",
+	    "http://[::1].evil/",
+	    "http://128.0.0.1/",
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		struct config cfg = {0};
+		char *cause = NULL, *path = path_in("ok.conf");
+		snprintf(text, sizeof text, "server = %s\n", ok[i]);
+		write_file(path, text);
+		cr_assert_eq(config_load(path, &cfg, &cause), RC_OK, "%s: %s", ok[i], cause);
+		cr_assert_str_eq(cfg.server, ok[i]);
+		config_free(&cfg);
+	}
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		snprintf(text, sizeof text, "server = %s\n", refused[i]);
+		assert_error(text, ":1: server: plain http:// would send the token");
+	}
+}
+
 Test(config, set_keeps_other_lines)
 {
 	struct config cfg;
