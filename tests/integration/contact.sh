@@ -26,11 +26,8 @@ pg_cluster "$@"
 # --- inside the throwaway cluster (the PG* variables lead to it) ---
 t=$T_TMP
 q() { psql -X -A -t -q -v ON_ERROR_STOP=1 "$@"; }
-servers=
 cleanup() {
-	for p in $servers; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
+	hd_kill_all
 	rm -rf "$T_TMP"
 }
 trap cleanup EXIT
@@ -107,32 +104,13 @@ expect -s 2 -e "--max-body wants" "" -- "$HANDESKD" --config "$t/conf" serve --m
 "$HANDESKD" --config "$t/conf" centre list >"$t/out" 2>&1 || fail "centre list with --config: $(cat "$t/out")"
 [ "$(wc -l <"$t/out")" = 3 ] || fail "centre list with --config: $(cat "$t/out")"
 
-# serve NAME [ARG]...: handeskd --config $t/conf serve on a free port;
-# sets ${NAME}_port.  curl's options for its scheme in $curl_tls.
-serve() {
-	_n=$1
-	shift
-	"$HANDESKD" --config "$t/conf" serve --listen 127.0.0.1:0 "$@" >"$t/$_n.out" 2>"$t/$_n.err" &
-	_pid=$!
-	servers="$servers $_pid"
-	eval "${_n}_pid=$_pid"
-	_i=0 _port=
-	while [ $_i -lt 150 ]; do
-		_port=$(sed -n 's/^handeskd: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$t/$_n.out")
-		[ -n "$_port" ] && break
-		kill -0 "$_pid" 2>/dev/null || fail "handeskd serve ($_n) died: $(cat "$t/$_n.err")"
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ -n "$_port" ] || fail "handeskd serve ($_n) did not start: $(cat "$t/$_n.err")"
-	eval "${_n}_port=$_port"
-}
+# serve NAME [ARG]...: handeskd --config $t/conf serve on a free port
+# (sets ${NAME}_port); stop NAME: SIGTERM, which must end it cleanly.
+HD_ARGS="--config $t/conf"
+serve() { hd_serve "$@"; }
 stop() {
-	eval "_p=\$${1}_pid"
-	kill "$_p"
-	wait "$_p"
-	_rc=$?
-	[ $_rc -eq 0 ] || fail "handeskd serve ($1) exit status $_rc: $(cat "$t/$1.err")"
+	hd_stop "$1"
+	[ "$hd_status" -eq 0 ] || fail "handeskd serve ($1) exit status $hd_status: $(cat "$t/$1.err")"
 }
 
 serve one

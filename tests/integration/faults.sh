@@ -53,38 +53,17 @@ done
 proxy_port=$(head -1 "$t/proxy.out")
 [ -n "$proxy_port" ] || fail "faultproxy did not start: $(cat "$t/proxy.err")"
 
-# cache NAME PORT: a configuration (token of BRU) talking to PORT.
-cache() {
-	[ -f "$t/$1.token" ] ||
-		hd token add --centre BRU --name "$1" >"$t/$1.token" 2>/dev/null || fail "token $1"
-	umask 077
-	cat >"$t/$1.conf" <<EOF
-cache = $t/$1.db
-server = http://127.0.0.1:$2
-token = $(cat "$t/$1.token")
-EOF
-}
-hs() {
-	_c=$1
-	shift
-	"$HANDESK" --config "$t/$_c.conf" "$@"
-}
-ct() {
-	_c=$1
-	shift
-	"$CACHETOOL" "$t/$_c.db" "$@"
-}
 
 # Set up directly, then go through the proxy.
-cache f1 "$srv_port"
-cache f2 "$srv_port"
+hk_cache f1 BRU "$srv_port"
+hk_cache f2 BRU "$srv_port"
 hs f1 sync >"$t/out" 2>&1 || fail "first sync: $(cat "$t/out")"
 hs f1 --login dir staff add --login dir --role director --family Dirk --given Daems >/dev/null 2>&1 ||
 	fail "staff add"
 first=$(ct f1 dir add-person Eerste Persoon) || fail "add-person"
 created=1
-cache f1 "$proxy_port"
-cache f2 "$proxy_port"
+hk_cache f1 BRU "$proxy_port"
+hk_cache f2 BRU "$proxy_port"
 
 failed=0
 r=1
@@ -102,8 +81,8 @@ done
 grep -q 'truncate\|garble\|drop\|reset' "$t/proxy.err" || fail "the proxy spoiled nothing: $(cat "$t/proxy.err")"
 
 # Recovery: the proxy gone, sync directly.
-cache f1 "$srv_port"
-cache f2 "$srv_port"
+hk_cache f1 BRU "$srv_port"
+hk_cache f2 BRU "$srv_port"
 hs f1 sync >"$t/out" 2>&1 || fail "f1 sync after recovery: $(cat "$t/out")"
 hs f2 sync >"$t/out" 2>&1 || fail "f2 sync after recovery: $(cat "$t/out")"
 [ "$(ct f1 sql "SELECT count(*) FROM outbox")" = 0 ] || fail "f1 outbox not empty"

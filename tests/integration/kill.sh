@@ -37,30 +37,11 @@ hd centre add --code BRU --name Brussel --language nl >/dev/null || fail "centre
 hd_serve srv --threads 4
 port=$srv_port
 
-cache() {
-	hd token add --centre BRU --name "$1" >"$t/$1.token" 2>/dev/null || fail "token $1"
-	umask 077
-	cat >"$t/$1.conf" <<EOF
-cache = $t/$1.db
-server = http://127.0.0.1:$port
-token = $(cat "$t/$1.token")
-EOF
-}
-hs() {
-	_c=$1
-	shift
-	"$HANDESK" --config "$t/$_c.conf" "$@"
-}
-ct() {
-	_c=$1
-	shift
-	"$CACHETOOL" "$t/$_c.db" "$@"
-}
 # A pseudo-random delay in seconds (0 to 0.25), repeatable from the round.
 delay() { awk -v s="$1" 'BEGIN { srand(s); printf "%.3f\n", rand() * 0.25 }'; }
 
-cache k1
-cache k2
+hk_cache k1 BRU
+hk_cache k2 BRU
 hs k1 sync >"$t/out" 2>&1 || fail "first sync: $(cat "$t/out")"
 hs k1 --login dir staff add --login dir --role director --family Dirk --given Daems >/dev/null 2>&1 ||
 	fail "staff add"

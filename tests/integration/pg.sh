@@ -11,6 +11,13 @@
 #                          ${NAME}_port, its output in $T_TMP/NAME.out|.err
 #   hd_stop NAME           SIGTERM and wait (exit status in $hd_status)
 #   hd_kill_all            what the test's cleanup calls: every server left
+#   hk_cache NAME CENTRE [PORT]
+#                          a handesk configuration $T_TMP/NAME.conf (mode
+#                          0600): cache $T_TMP/NAME.db, server on loopback
+#                          PORT (default $srv_port), a token of CENTRE made
+#                          with `handeskd token add` the first time
+#   hs NAME ARG...         handesk with that configuration
+#   ct NAME ARG...         tests/integration/cachetool on its cache
 #
 # The cluster is started as the postgres user when we are root: run as root,
 # pg_virtualenv always names its cluster 15/regress in /etc/postgresql, and
@@ -96,4 +103,26 @@ hd_kill_all() {
 		kill "$_p" 2>/dev/null && wait "$_p" 2>/dev/null
 	done
 	hd_servers=
+}
+
+hk_cache() {
+	[ -s "$T_TMP/$1.token" ] || "$HANDESKD" ${HD_ARGS:-} token add --centre "$2" --name "$1" \
+		>"$T_TMP/$1.token" 2>/dev/null || fail "token add $1"
+	(
+		umask 077
+		printf 'cache = %s\nserver = http://127.0.0.1:%s\ntoken = %s\n' "$T_TMP/$1.db" \
+			"${3:-$srv_port}" "$(cat "$T_TMP/$1.token")" >"$T_TMP/$1.conf"
+	)
+}
+
+hs() {
+	_c=$1
+	shift
+	"$HANDESK" --config "$T_TMP/$_c.conf" "$@"
+}
+
+ct() {
+	_c=$1
+	shift
+	"${CACHETOOL:-${top_builddir:-.}/tests/integration/cachetool}" "$T_TMP/$_c.db" "$@"
 }

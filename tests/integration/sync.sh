@@ -45,37 +45,16 @@ hd centre add --code GNT --name Gent --language nl >/dev/null || fail "centre GN
 hd centre area add --centre BRU --from 1000 --to 1299 >/dev/null || fail "area BRU"
 hd_serve srv --threads 4
 
-# cache NAME CENTRE: a configuration of its own (cache file, server, a new
-# token of CENTRE), 0600 as a file holding a token must be.
-cache() {
-	hd token add --centre "$2" --name "$1" >"$t/$1.token" 2>/dev/null || fail "token $1"
-	umask 077
-	cat >"$t/$1.conf" <<EOF
-cache = $t/$1.db
-server = http://127.0.0.1:$srv_port
-token = $(cat "$t/$1.token")
-EOF
-}
-hs() {
-	_c=$1
-	shift
-	"$HANDESK" --config "$t/$_c.conf" "$@"
-}
 sync_ok() {
 	hs "$1" sync >"$t/$1.sync" 2>&1 || fail "handesk sync ($1): $(cat "$t/$1.sync")"
-}
-ct() {
-	_c=$1
-	shift
-	"$CACHETOOL" "$t/$_c.db" "$@"
 }
 count() { ct "$1" sql "$2"; }
 
 # 1. A fresh cache: the first sync brings its centre; the director is
 # then added locally and pushed; a second cache of the centre pulls it.
-cache a1 BRU
-cache a2 BRU
-cache b1 GNT
+hk_cache a1 BRU
+hk_cache a2 BRU
+hk_cache b1 GNT
 sync_ok a1
 [ "$(count a1 "SELECT code FROM centre")" = BRU ] || fail "a1 has no centre BRU after sync: $(ct a1 dump centre)"
 hs a1 --login dir staff add --login dir --role director --family Dirk --given Daems >/dev/null 2>&1 ||
@@ -174,12 +153,12 @@ cmp -s "$t/central.rows" "$t/a1.rows" ||
 n=4
 i=1
 while [ $i -le $n ]; do
-	cache p$i BRU
+	hk_cache p$i BRU
 	sync_ok p$i
 	i=$((i + 1))
 done
-cache r1 BRU
-cache r2 BRU
+hk_cache r1 BRU
+hk_cache r2 BRU
 i=1
 while [ $i -le $n ]; do
 	(

@@ -11,56 +11,17 @@
 HANDESKD=${HANDESKD:-./handeskd}
 if [ -n "${top_srcdir:-}" ] && [ -f "$top_srcdir/tests/lib.sh" ]; then
 	. "$top_srcdir/tests/lib.sh"
+	. "$top_srcdir/tests/integration/pg.sh"
 else
 	. "$(dirname "$0")/../lib.sh"
+	. "$(dirname "$0")/pg.sh"
 fi
 [ -n "$HANDESKD" ] && [ -x "$HANDESKD" ] || skip "no handeskd binary at '$HANDESKD'"
 command -v curl >/dev/null 2>&1 || skip "curl not installed"
 export HANDESKD LC_ALL=C.UTF-8
 unset LANGUAGE HANDESKD_DB
 
-# The throwaway cluster, as in central.sh: our own as the postgres user
-# when root, else pg_virtualenv.
-own_cluster() {
-	pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-	[ -x "$pgbin/initdb" ] && command -v runuser >/dev/null 2>&1 || return 125
-	pgdir=$(mktemp -d "${TMPDIR:-/tmp}/handesk-pg.XXXXXX") || return 125
-	chown postgres "$pgdir" || { rm -rf "$pgdir"; return 125; }
-	pg() { runuser -u postgres -- "$@"; }
-	if ! pg "$pgbin/initdb" -D "$pgdir/data" -A trust -U postgres --no-sync -E UTF8 \
-		--locale=C.UTF-8 >"$pgdir/initdb.log" 2>&1; then
-		cat "$pgdir/initdb.log" >&2
-		rm -rf "$pgdir"
-		return 1
-	fi
-	if ! pg "$pgbin/pg_ctl" -D "$pgdir/data" -w -l "$pgdir/server.log" -o \
-		"-c listen_addresses='' -c unix_socket_directories='$pgdir' -c fsync=off -c full_page_writes=off -c synchronous_commit=off" \
-		start >/dev/null 2>&1; then
-		cat "$pgdir/server.log" >&2
-		rm -rf "$pgdir"
-		return 1
-	fi
-	PGHOST=$pgdir PGUSER=postgres PGDATABASE=postgres sh "$0" --inside
-	rc=$?
-	pg "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1
-	rm -rf "$pgdir"
-	return $rc
-}
-
-if [ "${1:-}" != --inside ]; then
-	command -v psql >/dev/null 2>&1 || skip "psql not installed"
-	unset PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE
-	rc=125
-	[ "$(id -u)" = 0 ] && { own_cluster >"$T_TMP/cluster.log" 2>&1; rc=$?; }
-	if [ $rc -eq 125 ]; then
-		command -v pg_virtualenv >/dev/null 2>&1 || skip "pg_virtualenv (postgresql-common) not installed"
-		pg_virtualenv -o fsync=off -o full_page_writes=off -o synchronous_commit=off \
-			sh "$0" --inside >"$T_TMP/cluster.log" 2>&1
-		rc=$?
-	fi
-	[ $rc -eq 0 ] || cat "$T_TMP/cluster.log" >&2
-	exit $rc
-fi
+pg_cluster "$@"
 
 # --- inside the throwaway cluster (the PG* variables lead to it) ---
 t=$T_TMP
