@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/conffile.h"
 #include "src/config.h"
 #include "src/date.h"
 #include "src/i18n.h"
@@ -26,21 +27,6 @@
  * sync_interval.  A file holding a token must not be readable by others.  A later line for the same
  * key wins, but closures add up.
  */
-
-/* Print into a new string, or NULL if memory runs out. */
-static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *str_printf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return r < 0 ? NULL : s;
-}
 
 static const char *home_dir(void)
 {
@@ -60,11 +46,11 @@ static char *xdg_path(const char *var, const char *fallback, const char *name)
 	const char *base = getenv(var), *home;
 
 	if (base && base[0] == '/')
-		return str_printf("%s/handesk/%s", base, name);
+		return conffile_printf("%s/handesk/%s", base, name);
 	home = home_dir();
 	if (!home)
 		return NULL;
-	return str_printf("%s/%s/handesk/%s", home, fallback, name);
+	return conffile_printf("%s/%s/handesk/%s", home, fallback, name);
 }
 
 char *config_default_db_path(void)
@@ -75,41 +61,6 @@ char *config_default_db_path(void)
 char *config_default_config_path(void)
 {
 	return xdg_path("XDG_CONFIG_HOME", ".config", "handesk.conf");
-}
-
-/* Drop blanks at both ends of [*s, *e). */
-static void trim_span(const char **s, const char **e)
-{
-	while (*s < *e && (**s == ' ' || **s == '\t'))
-		(*s)++;
-	while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r'))
-		(*e)--;
-}
-
-/* Split a line into key and value spans.  Returns 0 for a blank or comment
- * line, 1 for "key = value", -1 for a line without '='. */
-static int split_line(const char *line, const char **k, const char **ke, const char **v,
-                      const char **ve)
-{
-	const char *s = line, *e = line + strcspn(line, "\n"), *eq;
-
-	trim_span(&s, &e);
-	if (s == e || *s == '#')
-		return 0;
-	eq = memchr(s, '=', (size_t)(e - s));
-	if (!eq)
-		return -1;
-	*k = s;
-	*ke = eq;
-	*v = eq + 1;
-	*ve = e;
-	trim_span(k, ke);
-	trim_span(v, ve);
-	if (*ve - *v >= 2 && **v == '"' && (*ve)[-1] == '"') {
-		(*v)++;
-		(*ve)--;
-	}
-	return 1;
 }
 
 static bool key_is(const char *k, const char *ke, const char *name)
@@ -154,8 +105,9 @@ static const char *const themes[] = {"default", "high-contrast", "mono", NULL};
 
 /* Check one setting; on error return a message (without file and line),
  * newly allocated, and leave cfg alone.  cfg may be NULL (just check). */
-static char *apply(struct config *cfg, const char *key, const char *value, enum rc *rc)
+static char *apply(void *ctx, const char *key, const char *value, enum rc *rc)
 {
+	struct config *cfg = ctx;
 	char **slot = NULL, *copy;
 	struct date d;
 	const char *home;
@@ -163,7 +115,8 @@ static char *apply(struct config *cfg, const char *key, const char *value, enum 
 	*rc = RC_INVALID;
 	if (strcmp(key, "language") == 0) {
 		if (*value && !one_of(value, languages))
-			return str_printf(_("language must be nl, fr, de or en, not '%s'"), value);
+			return conffile_printf(_("language must be nl, fr, de or en, not '%s'"),
+			                       value);
 		if (!cfg) {
 			*rc = RC_OK;
 			return NULL;
@@ -177,21 +130,21 @@ static char *apply(struct config *cfg, const char *key, const char *value, enum 
 		}
 	} else if (strcmp(key, "closure") == 0) {
 		if (!date_parse(value, &d))
-			return str_printf(_("closure must be a date such as 2026-11-15, not '%s'"),
-			                  value);
+			return conffile_printf(
+			    _("closure must be a date such as 2026-11-15, not '%s'"), value);
 		if (!cfg) {
 			*rc = RC_OK;
 			return NULL;
 		}
 		if (workdays_add_closure(&cfg->calendar, d)) {
 			*rc = RC_NOMEM;
-			return str_printf("%s", _("out of memory"));
+			return conffile_printf("%s", _("out of memory"));
 		}
 		*rc = RC_OK;
 		return NULL;
 	} else if (strcmp(key, "theme") == 0) {
 		if (!one_of(value, themes))
-			return str_printf(
+			return conffile_printf(
 			    _("theme must be default, high-contrast or mono, not '%s'"), value);
 		slot = cfg ? &cfg->theme : NULL;
 	} else if (strcmp(key, "cache") == 0) {
@@ -202,13 +155,14 @@ static char *apply(struct config *cfg, const char *key, const char *value, enum 
 		slot = cfg ? &cfg->centre : NULL;
 	} else if (strcmp(key, "server") == 0) {
 		if (strncmp(value, "https://", 8) != 0 && strncmp(value, "http://", 7) != 0)
-			return str_printf(
+			return conffile_printf(
 			    _("server must be an https:// (or http://) URL, not '%s'"), value);
 		if (strncmp(value, "http://", 7) == 0 && !loopback_url(value + 7))
-			return str_printf(_("server: plain http:// would send the token and "
-			                    "personal data unencrypted; use https:// (http:// is "
-			                    "accepted only for a service on this machine), not '%s'"),
-			                  value);
+			return conffile_printf(
+			    _("server: plain http:// would send the token and "
+			      "personal data unencrypted; use https:// (http:// is "
+			      "accepted only for a service on this machine), not '%s'"),
+			    value);
 		slot = cfg ? &cfg->server : NULL;
 	} else if (strcmp(key, "token") == 0) {
 		slot = cfg ? &cfg->token : NULL;
@@ -218,30 +172,31 @@ static char *apply(struct config *cfg, const char *key, const char *value, enum 
 		char *end;
 		long v = strtol(value, &end, 10);
 		if (!*value || *end || v < 5 || v > 86400)
-			return str_printf(_("sync_interval must be a number of seconds from 5 to "
-			                    "86400, not '%s'"),
-			                  value);
+			return conffile_printf(
+			    _("sync_interval must be a number of seconds from 5 to "
+			      "86400, not '%s'"),
+			    value);
 		if (cfg)
 			cfg->sync_interval = v;
 		*rc = RC_OK;
 		return NULL;
 	} else {
-		return str_printf(_("unknown key '%s'"), key);
+		return conffile_printf(_("unknown key '%s'"), key);
 	}
 	if (!*value)
-		return str_printf(_("no value for '%s'"), key);
+		return conffile_printf(_("no value for '%s'"), key);
 	if (!cfg) {
 		*rc = RC_OK;
 		return NULL;
 	}
 	if (strcmp(key, "cache") == 0 && value[0] == '~' && value[1] == '/' &&
 	    (home = home_dir()) != NULL)
-		copy = str_printf("%s%s", home, value + 1);
+		copy = conffile_printf("%s%s", home, value + 1);
 	else
 		copy = strdup(value);
 	if (!copy) {
 		*rc = RC_NOMEM;
-		return str_printf("%s", _("out of memory"));
+		return conffile_printf("%s", _("out of memory"));
 	}
 	free(*slot);
 	*slot = copy;
@@ -258,54 +213,6 @@ static enum rc set_cause(char **cause, enum rc rc, char *msg)
 	return rc;
 }
 
-static enum rc parse_file(FILE *f, const char *path, struct config *cfg, char **cause)
-{
-	char *line = NULL, *key = NULL, *value = NULL, *msg;
-	size_t cap = 0;
-	const char *k, *ke, *v, *ve;
-	enum rc rc = RC_OK;
-	int lineno = 0, kind;
-
-	while (getline(&line, &cap, f) >= 0) {
-		lineno++;
-		/* A byte order mark, as some Windows editors write, is no key. */
-		if (lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0)
-			memmove(line, line + 3, strlen(line + 3) + 1);
-		kind = split_line(line, &k, &ke, &v, &ve);
-		if (kind == 0)
-			continue;
-		if (kind < 0) {
-			rc =
-			    set_cause(cause, RC_INVALID,
-			              str_printf(_("%s:%d: expected 'key = value'"), path, lineno));
-			goto out;
-		}
-		key = strndup(k, (size_t)(ke - k));
-		value = strndup(v, (size_t)(ve - v));
-		if (!key || !value) {
-			rc = set_cause(cause, RC_NOMEM, str_printf("%s", _("out of memory")));
-			goto out;
-		}
-		msg = apply(cfg, key, value, &rc);
-		if (rc) {
-			rc = set_cause(cause, rc, str_printf("%s:%d: %s", path, lineno, msg));
-			free(msg);
-			goto out;
-		}
-		free(key);
-		free(value);
-		key = value = NULL;
-	}
-	if (ferror(f))
-		rc = set_cause(cause, RC_IO,
-		               str_printf(_("cannot read %s: %s"), path, strerror(errno)));
-out:
-	free(key);
-	free(value);
-	free(line);
-	return rc;
-}
-
 enum rc config_load(const char *path, struct config *cfg, char **cause)
 {
 	char *def = NULL;
@@ -318,12 +225,13 @@ enum rc config_load(const char *path, struct config *cfg, char **cause)
 	cfg->theme = strdup("default");
 	cfg->sync_interval = 60;
 	if (!cfg->theme) {
-		rc = set_cause(cause, RC_NOMEM, str_printf("%s", _("out of memory")));
+		rc = set_cause(cause, RC_NOMEM, conffile_printf("%s", _("out of memory")));
 		goto out;
 	}
 	if (!cfg->db_path) {
-		rc = set_cause(cause, RC_IO,
-		               str_printf("%s", _("no home directory: set HOME or XDG_DATA_HOME")));
+		rc = set_cause(
+		    cause, RC_IO,
+		    conffile_printf("%s", _("no home directory: set HOME or XDG_DATA_HOME")));
 		goto out;
 	}
 	if (!path) {
@@ -339,22 +247,22 @@ enum rc config_load(const char *path, struct config *cfg, char **cause)
 	}
 	if (!f) {
 		rc = set_cause(cause, RC_IO,
-		               str_printf(_("cannot read %s: %s"), path, strerror(errno)));
+		               conffile_printf(_("cannot read %s: %s"), path, strerror(errno)));
 		goto out;
 	}
 	cfg->path = strdup(path);
 	if (!cfg->path) {
-		rc = set_cause(cause, RC_NOMEM, str_printf("%s", _("out of memory")));
+		rc = set_cause(cause, RC_NOMEM, conffile_printf("%s", _("out of memory")));
 		goto out;
 	}
-	rc = parse_file(f, path, cfg, cause);
+	rc = conffile_parse(f, path, apply, cfg, cause);
 	if (!rc && cfg->token) {
 		struct stat st;
 		/* A secret others can read is no secret: refuse it, loudly. */
 		if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
 			rc = set_cause(
 			    cause, RC_INVALID,
-			    str_printf(
+			    conffile_printf(
 			        _("%s holds the sync token but others may read it (mode %03o): "
 			          "run chmod 600 %s"),
 			        path, (unsigned)(st.st_mode & 0777), path));
@@ -394,7 +302,7 @@ enum rc config_make_parent(const char *path, char **cause)
 	enum rc rc = RC_OK;
 
 	if (!dir)
-		return set_cause(cause, RC_NOMEM, str_printf("%s", _("out of memory")));
+		return set_cause(cause, RC_NOMEM, conffile_printf("%s", _("out of memory")));
 	slash = strrchr(dir, '/');
 	if (!slash || slash == dir)
 		goto out; /* current or root directory */
@@ -405,9 +313,9 @@ enum rc config_make_parent(const char *path, char **cause)
 		char c = *p;
 		*p = '\0';
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			rc = set_cause(
-			    cause, RC_IO,
-			    str_printf(_("cannot create directory %s: %s"), dir, strerror(errno)));
+			rc = set_cause(cause, RC_IO,
+			               conffile_printf(_("cannot create directory %s: %s"), dir,
+			                               strerror(errno)));
 			goto out;
 		}
 		*p = c;
@@ -415,7 +323,7 @@ enum rc config_make_parent(const char *path, char **cause)
 			break;
 	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		rc = set_cause(cause, RC_IO, str_printf(_("%s is not a directory"), dir));
+		rc = set_cause(cause, RC_IO, conffile_printf(_("%s is not a directory"), dir));
 out:
 	free(dir);
 	return rc;
@@ -435,13 +343,13 @@ static int append_setting(FILE *buf, const char *key, const char *value)
  * synced, then renamed over it. */
 static enum rc write_atomic(const char *path, const char *data, size_t len, char **cause)
 {
-	char *tmp = str_printf("%s.XXXXXX", path);
+	char *tmp = conffile_printf("%s.XXXXXX", path);
 	size_t done = 0;
 	ssize_t w;
 	int fd;
 
 	if (!tmp)
-		return set_cause(cause, RC_NOMEM, str_printf("%s", _("out of memory")));
+		return set_cause(cause, RC_NOMEM, conffile_printf("%s", _("out of memory")));
 	fd = mkstemp(tmp); /* mode 0600 */
 	if (fd < 0)
 		goto fail;
@@ -467,7 +375,7 @@ static enum rc write_atomic(const char *path, const char *data, size_t len, char
 	free(tmp);
 	return RC_OK;
 fail:
-	set_cause(cause, RC_IO, str_printf(_("cannot write %s: %s"), path, strerror(errno)));
+	set_cause(cause, RC_IO, conffile_printf(_("cannot write %s: %s"), path, strerror(errno)));
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
@@ -486,39 +394,40 @@ enum rc config_set(const char *path, const char *key, const char *value, char **
 	enum rc rc = RC_OK;
 
 	if (!key || !value)
-		return set_cause(cause, RC_INVALID, str_printf("%s", _("no key or value")));
+		return set_cause(cause, RC_INVALID, conffile_printf("%s", _("no key or value")));
 	if (strpbrk(key, "\n\r") || strpbrk(value, "\n\r"))
 		return set_cause(cause, RC_INVALID,
-		                 str_printf(_("a value for '%s' must fit on one line"), key));
+		                 conffile_printf(_("a value for '%s' must fit on one line"), key));
 	msg = apply(NULL, key, value, &rc);
 	if (rc)
 		return set_cause(cause, rc, msg);
 	closure = strcmp(key, "closure") == 0;
 	if (closure && !date_parse(value, &want))
-		return set_cause(cause, RC_INVALID, str_printf(_("bad date '%s'"), value));
+		return set_cause(cause, RC_INVALID, conffile_printf(_("bad date '%s'"), value));
 	if (!path) {
 		path = def = config_default_config_path();
 		if (!path)
 			return set_cause(cause, RC_IO,
-			                 str_printf("%s", _("no home directory: set HOME or "
-			                                    "XDG_CONFIG_HOME")));
+			                 conffile_printf("%s", _("no home directory: set HOME or "
+			                                         "XDG_CONFIG_HOME")));
 	}
 	out = open_memstream(&out_data, &out_len);
 	if (!out) {
-		rc = set_cause(cause, RC_NOMEM, str_printf("%s", _("out of memory")));
+		rc = set_cause(cause, RC_NOMEM, conffile_printf("%s", _("out of memory")));
 		goto out;
 	}
 	in = fopen(path, "re");
 	if (!in && errno != ENOENT) {
 		rc = set_cause(cause, RC_IO,
-		               str_printf(_("cannot read %s: %s"), path, strerror(errno)));
+		               conffile_printf(_("cannot read %s: %s"), path, strerror(errno)));
 		goto out;
 	}
 	while (in) {
 		ssize_t n = getline(&line, &cap, in);
 		if (n < 0)
 			break;
-		if (split_line(line, &k, &ke, &v, &ve) == 1 && key_is(k, ke, key)) {
+		if (conffile_split(line, strcspn(line, "\n"), &k, &ke, &v, &ve) == 1 &&
+		    key_is(k, ke, key)) {
 			if (closure) {
 				char *d = strndup(v, (size_t)(ve - v));
 				bool same =
@@ -541,7 +450,7 @@ enum rc config_set(const char *path, const char *key, const char *value, char **
 	}
 	if (in && ferror(in)) {
 		rc = set_cause(cause, RC_IO,
-		               str_printf(_("cannot read %s: %s"), path, strerror(errno)));
+		               conffile_printf(_("cannot read %s: %s"), path, strerror(errno)));
 		goto out;
 	}
 	if (!done && append_setting(out, key, value) != 0)
@@ -557,7 +466,7 @@ enum rc config_set(const char *path, const char *key, const char *value, char **
 	rc = write_atomic(path, out_data, out_len, cause);
 	goto out;
 nomem:
-	rc = set_cause(cause, RC_NOMEM, str_printf("%s", _("out of memory")));
+	rc = set_cause(cause, RC_NOMEM, conffile_printf("%s", _("out of memory")));
 out:
 	if (in)
 		fclose(in);

@@ -10,24 +10,10 @@
 #include <string.h>
 
 #include "src/central/conf.h"
+#include "src/conffile.h"
 #include "src/i18n.h"
 
 #define PEM_MAX (1u << 20)
-
-/* Print into a new string, NULL if memory runs out. */
-static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *str_printf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return r < 0 ? NULL : s;
-}
 
 static enum rc set_cause(char **cause, enum rc rc, char *msg)
 {
@@ -41,40 +27,6 @@ static enum rc set_cause(char **cause, enum rc rc, char *msg)
 const char *central_conf_default_path(void)
 {
 	return SYSCONFDIR "/handesk/handeskd.conf";
-}
-
-/* Drop blanks at both ends of [*s, *e). */
-static void trim_span(const char **s, const char **e)
-{
-	while (*s < *e && (**s == ' ' || **s == '\t'))
-		(*s)++;
-	while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r'))
-		(*e)--;
-}
-
-/* 0 for a blank or comment line, 1 for "key = value", -1 without '='. */
-static int split_line(const char *line, size_t len, const char **k, const char **ke, const char **v,
-                      const char **ve)
-{
-	const char *s = line, *e = line + len, *eq;
-
-	trim_span(&s, &e);
-	if (s == e || *s == '#')
-		return 0;
-	eq = memchr(s, '=', (size_t)(e - s));
-	if (!eq)
-		return -1;
-	*k = s;
-	*ke = eq;
-	*v = eq + 1;
-	*ve = e;
-	trim_span(k, ke);
-	trim_span(v, ve);
-	if (*ve - *v >= 2 && **v == '"' && (*ve)[-1] == '"') {
-		(*v)++;
-		(*ve)--;
-	}
-	return 1;
 }
 
 bool central_conf_site_key_valid(const char *key)
@@ -150,7 +102,7 @@ static char *set_string(char **slot, const char *value, enum rc *rc)
 
 	if (!copy) {
 		*rc = RC_NOMEM;
-		return str_printf("%s", _("out of memory"));
+		return conffile_printf("%s", _("out of memory"));
 	}
 	free(*slot);
 	*slot = copy;
@@ -160,13 +112,14 @@ static char *set_string(char **slot, const char *value, enum rc *rc)
 
 /* Apply one setting; on error a message without file and line (caller
  * frees), *rc set. */
-static char *apply(struct central_conf *c, const char *key, const char *value, enum rc *rc)
+static char *apply(void *ctx, const char *key, const char *value, enum rc *rc)
 {
+	struct central_conf *c = ctx;
 	int b;
 
 	*rc = RC_INVALID;
 	if (!*value)
-		return str_printf(_("no value for '%s'"), key);
+		return conffile_printf(_("no value for '%s'"), key);
 	if (!strcmp(key, "listen"))
 		return set_string(&c->listen, value, rc);
 	if (!strcmp(key, "database"))
@@ -177,21 +130,21 @@ static char *apply(struct central_conf *c, const char *key, const char *value, e
 		return set_string(&c->tls_key, value, rc);
 	if (!strcmp(key, "threads")) {
 		if (!parse_uint(value, 1, 256, &c->threads))
-			return str_printf(_("threads must be 1 to 256, not '%s'"), value);
+			return conffile_printf(_("threads must be 1 to 256, not '%s'"), value);
 	} else if (!strcmp(key, "max_body")) {
 		if (!central_conf_parse_size(value, &c->max_body) || c->max_body < 1024)
-			return str_printf(_("max_body must be a size of at least 1024 bytes "
-			                    "(8388608, 64K, 8M), not '%s'"),
-			                  value);
+			return conffile_printf(_("max_body must be a size of at least 1024 bytes "
+			                         "(8388608, 64K, 8M), not '%s'"),
+			                       value);
 	} else if (!strcmp(key, "rate_limit")) {
 		if (!parse_uint(value, 1, 100000, &c->rate_limit))
-			return str_printf(_("rate_limit must be 1 to 100000 contact forms a "
-			                    "minute, not '%s'"),
-			                  value);
+			return conffile_printf(_("rate_limit must be 1 to 100000 contact forms a "
+			                         "minute, not '%s'"),
+			                       value);
 	} else if (!strcmp(key, "trust_proxy") || !strcmp(key, "syslog")) {
 		b = parse_bool(value);
 		if (b < 0)
-			return str_printf(_("%s must be yes or no, not '%s'"), key, value);
+			return conffile_printf(_("%s must be yes or no, not '%s'"), key, value);
 		if (key[0] == 't')
 			c->trust_proxy = b;
 		else
@@ -200,93 +153,37 @@ static char *apply(struct central_conf *c, const char *key, const char *value, e
 		char **grown;
 
 		if (!central_conf_site_key_valid(value))
-			return str_printf("%s", _("site_key must be 16 to 128 printable ASCII "
-			                          "characters without blanks"));
+			return conffile_printf("%s", _("site_key must be 16 to 128 printable ASCII "
+			                               "characters without blanks"));
 		if (c->n_site_keys >= CENTRAL_CONF_MAX_SITE_KEYS)
-			return str_printf(_("at most %d site_key lines"),
-			                  CENTRAL_CONF_MAX_SITE_KEYS);
+			return conffile_printf(_("at most %d site_key lines"),
+			                       CENTRAL_CONF_MAX_SITE_KEYS);
 		grown = realloc(c->site_keys, (c->n_site_keys + 1) * sizeof *grown);
 		if (!grown) {
 			*rc = RC_NOMEM;
-			return str_printf("%s", _("out of memory"));
+			return conffile_printf("%s", _("out of memory"));
 		}
 		c->site_keys = grown;
 		c->site_keys[c->n_site_keys] = strdup(value);
 		if (!c->site_keys[c->n_site_keys]) {
 			*rc = RC_NOMEM;
-			return str_printf("%s", _("out of memory"));
+			return conffile_printf("%s", _("out of memory"));
 		}
 		c->n_site_keys++;
 	} else if (!strcmp(key, "default_centre")) {
 		size_t n = strlen(value);
 
 		if (n < 2 || n > 15 || strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != n)
-			return str_printf(_("default_centre must be a centre code (2 to 15 upper "
-			                    "case letters or digits), not '%s'"),
-			                  value);
+			return conffile_printf(
+			    _("default_centre must be a centre code (2 to 15 upper "
+			      "case letters or digits), not '%s'"),
+			    value);
 		return set_string(&c->default_centre, value, rc);
 	} else {
-		return str_printf(_("unknown key '%s'"), key);
+		return conffile_printf(_("unknown key '%s'"), key);
 	}
 	*rc = RC_OK;
 	return NULL;
-}
-
-static enum rc parse_file(FILE *f, const char *path, struct central_conf *c, char **cause)
-{
-	char *line = NULL, *key = NULL, *value = NULL, *msg;
-	const char *k, *ke, *v, *ve;
-	size_t cap = 0;
-	ssize_t len;
-	enum rc rc = RC_OK;
-	int lineno = 0, kind;
-
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		if (lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
-			memmove(line, line + 3, (size_t)len - 2);
-			len -= 3;
-		}
-		if (len > 0 && line[len - 1] == '\n')
-			len--;
-		if (memchr(line, '\0', (size_t)len)) {
-			rc = set_cause(cause, RC_INVALID,
-			               str_printf(_("%s:%d: a NUL byte"), path, lineno));
-			goto out;
-		}
-		kind = split_line(line, (size_t)len, &k, &ke, &v, &ve);
-		if (kind == 0)
-			continue;
-		if (kind < 0) {
-			rc =
-			    set_cause(cause, RC_INVALID,
-			              str_printf(_("%s:%d: expected 'key = value'"), path, lineno));
-			goto out;
-		}
-		key = strndup(k, (size_t)(ke - k));
-		value = strndup(v, (size_t)(ve - v));
-		if (!key || !value) {
-			rc = set_cause(cause, RC_NOMEM, str_printf("%s", _("out of memory")));
-			goto out;
-		}
-		msg = apply(c, key, value, &rc);
-		if (rc) {
-			rc = set_cause(cause, rc, str_printf("%s:%d: %s", path, lineno, msg));
-			free(msg);
-			goto out;
-		}
-		free(key);
-		free(value);
-		key = value = NULL;
-	}
-	if (ferror(f))
-		rc = set_cause(cause, RC_IO,
-		               str_printf(_("cannot read %s: %s"), path, strerror(errno)));
-out:
-	free(key);
-	free(value);
-	free(line);
-	return rc;
 }
 
 enum rc central_conf_load(const char *path, struct central_conf *c, char **cause)
@@ -306,10 +203,10 @@ enum rc central_conf_load(const char *path, struct central_conf *c, char **cause
 	}
 	if (!f)
 		return set_cause(cause, RC_IO,
-		                 str_printf(_("cannot read %s: %s"), path, strerror(errno)));
+		                 conffile_printf(_("cannot read %s: %s"), path, strerror(errno)));
 	c->path = strdup(path);
-	rc = c->path ? parse_file(f, path, c, cause)
-	             : set_cause(cause, RC_NOMEM, str_printf("%s", _("out of memory")));
+	rc = c->path ? conffile_parse(f, path, apply, c, cause)
+	             : set_cause(cause, RC_NOMEM, conffile_printf("%s", _("out of memory")));
 	fclose(f);
 	if (rc) {
 		central_conf_free(c);
@@ -346,27 +243,27 @@ enum rc central_conf_read_pem(const char *path, char **out, char **cause)
 	*out = NULL;
 	if (!f)
 		return set_cause(cause, RC_IO,
-		                 str_printf(_("cannot read %s: %s"), path, strerror(errno)));
+		                 conffile_printf(_("cannot read %s: %s"), path, strerror(errno)));
 	buf = malloc(PEM_MAX + 1);
 	if (!buf) {
-		rc = set_cause(cause, RC_NOMEM, str_printf("%s", _("out of memory")));
+		rc = set_cause(cause, RC_NOMEM, conffile_printf("%s", _("out of memory")));
 		goto out;
 	}
 	len = fread(buf, 1, PEM_MAX + 1, f);
 	if (ferror(f)) {
 		rc = set_cause(cause, RC_IO,
-		               str_printf(_("cannot read %s: %s"), path, strerror(errno)));
+		               conffile_printf(_("cannot read %s: %s"), path, strerror(errno)));
 		goto out;
 	}
 	if (len > PEM_MAX) {
 		rc = set_cause(cause, RC_INVALID,
-		               str_printf(_("%s: larger than 1 MiB, not a PEM file"), path));
+		               conffile_printf(_("%s: larger than 1 MiB, not a PEM file"), path));
 		goto out;
 	}
 	buf[len] = '\0';
 	if (strlen(buf) != len || !strstr(buf, "-----BEGIN ")) {
 		rc = set_cause(cause, RC_INVALID,
-		               str_printf(_("%s: not a PEM file (no -----BEGIN line)"), path));
+		               conffile_printf(_("%s: not a PEM file (no -----BEGIN line)"), path));
 		goto out;
 	}
 	*out = buf;

@@ -219,8 +219,8 @@ Test(config, errors_name_file_and_line)
 Test(config, plain_http_only_to_this_machine)
 {
 	static const char *const ok[] = {
-	    "http://127.0.0.1:8080",     "http://127.0.0.1",         "http://localhost:8080/",
-	    "http://[::1]:8080/handesk", "http://127.1.2.3/x",       "https://central.example.be",
+	    "http://127.0.0.1:8080",     "http://127.0.0.1",      "http://localhost:8080/",
+	    "http://[::1]:8080/handesk", "http://127.1.2.3/x",    "https://central.example.be",
 	    "https://10.0.0.1:8443/",    "http://localhost/?x=1",
 	};
 	static const char *const refused[] = {
