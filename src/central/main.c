@@ -183,6 +183,32 @@ static int connect_db(const char *db_url, const char *what, struct central **db)
 	return 0;
 }
 
+/* The start of a command that takes no arguments but --help (the lists):
+ * -1 with *db connected to go on, else the exit status. */
+static int plain_command(int argc, char **argv, void (*help)(FILE *), const char *topic,
+                         const char *what, const char *db_url, struct central **db)
+{
+	int status = only_help(argc, argv, help, topic);
+
+	if (status >= 0)
+		return status;
+	if (optind < argc) {
+		fprintf(stderr, _("handeskd %s: unexpected argument '%s'\n"), what, argv[optind]);
+		return 2;
+	}
+	status = connect_db(db_url, what, db);
+	return status ? status : -1;
+}
+
+/* The end of a list: everything written, or RC_IO with a message. */
+static enum rc list_written(const char *what)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return RC_OK;
+	fprintf(stderr, _("handeskd %s: cannot write the list\n"), what);
+	return RC_IO;
+}
+
 static void print_cause(const char *what, const char *cause, enum rc rc)
 {
 	fprintf(stderr, "handeskd %s: %s\n", what,
@@ -323,16 +349,8 @@ static int centre_list(int argc, char **argv, const char *db_url)
 	int n = 0, status;
 	enum rc rc;
 
-	status = only_help(argc, argv, usage_centre, "centre");
+	status = plain_command(argc, argv, usage_centre, "centre", "centre list", db_url, &db);
 	if (status >= 0)
-		return status;
-	if (optind < argc) {
-		fprintf(stderr, _("handeskd centre list: unexpected argument '%s'\n"),
-		        argv[optind]);
-		return 2;
-	}
-	status = connect_db(db_url, "centre list", &db);
-	if (status)
 		return status;
 	rc = db_central_centre_list(db, &v, &n, &cause);
 	if (rc) {
@@ -342,10 +360,7 @@ static int centre_list(int argc, char **argv, const char *db_url)
 	/* for scripts: stable, never translated */
 	for (int i = 0; i < n; i++)
 		printf("%s\t%s\t%s\t%s\n", v[i].code, v[i].language, v[i].id, v[i].name);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, _("handeskd centre list: cannot write the list\n"));
-		rc = RC_IO;
-	}
+	rc = list_written("centre list");
 out:
 	free(v);
 	free(cause);
@@ -440,16 +455,8 @@ static int centre_area_list(int argc, char **argv, const char *db_url)
 	int n = 0, status;
 	enum rc rc;
 
-	status = only_help(argc, argv, usage_centre, "centre");
+	status = plain_command(argc, argv, usage_centre, "centre", "centre area list", db_url, &db);
 	if (status >= 0)
-		return status;
-	if (optind < argc) {
-		fprintf(stderr, _("handeskd centre area list: unexpected argument '%s'\n"),
-		        argv[optind]);
-		return 2;
-	}
-	status = connect_db(db_url, "centre area list", &db);
-	if (status)
 		return status;
 	rc = db_contact_area_list(db, &v, &n, &cause);
 	if (rc) {
@@ -459,10 +466,7 @@ static int centre_area_list(int argc, char **argv, const char *db_url)
 	/* for scripts: stable, never translated */
 	for (int i = 0; i < n; i++)
 		printf("%s\t%d\t%d\n", v[i].centre_code, v[i].from, v[i].to);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, _("handeskd centre area list: cannot write the list\n"));
-		rc = RC_IO;
-	}
+	rc = list_written("centre area list");
 out:
 	free(v);
 	free(cause);
@@ -568,15 +572,8 @@ static int token_list(int argc, char **argv, const char *db_url)
 	int n = 0, status;
 	enum rc rc;
 
-	status = only_help(argc, argv, usage_token, "token");
+	status = plain_command(argc, argv, usage_token, "token", "token list", db_url, &db);
 	if (status >= 0)
-		return status;
-	if (optind < argc) {
-		fprintf(stderr, _("handeskd token list: unexpected argument '%s'\n"), argv[optind]);
-		return 2;
-	}
-	status = connect_db(db_url, "token list", &db);
-	if (status)
 		return status;
 	rc = db_central_token_list(db, &v, &n, &cause);
 	if (rc) {
@@ -586,10 +583,7 @@ static int token_list(int argc, char **argv, const char *db_url)
 	for (int i = 0; i < n; i++)
 		printf("%s\t%s\t%s\t%s\t%s\t%s\n", v[i].id, v[i].centre_code, v[i].name,
 		       v[i].created_at, or_dash(v[i].revoked_at), or_dash(v[i].last_used_at));
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, _("handeskd token list: cannot write the list\n"));
-		rc = RC_IO;
-	}
+	rc = list_written("token list");
 out:
 	free(v);
 	free(cause);
