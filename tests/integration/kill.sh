@@ -37,6 +37,13 @@ hd centre add --code BRU --name Brussel --language nl >/dev/null || fail "centre
 hd_serve srv --threads 4
 port=$srv_port
 
+# bg NAME: `handesk sync` of that cache in the background, $victim its pid
+# (the process itself: `hs ... &` would give the pid of a subshell, and
+# SIGKILL would leave handesk running).
+bg() {
+	"$HANDESK" --config "$t/$1.conf" sync >/dev/null 2>&1 &
+	victim=$!
+}
 # A pseudo-random delay in seconds (0 to 0.25), repeatable from the round.
 delay() { awk -v s="$1" 'BEGIN { srand(s); printf "%.3f\n", rand() * 0.25 }'; }
 
@@ -55,15 +62,13 @@ while [ $r -le "$rounds" ]; do
 		created=$((created + 1))
 	done
 	ct k1 dir set-person "$first" notes "round $r" || fail "round $r: set-person"
-	hs k1 sync >/dev/null 2>&1 &
-	victim=$!
+	bg k1
 	sleep "$(delay $r)"
 	kill -9 $victim 2>/dev/null
 	wait $victim 2>/dev/null
 	# Every seventh round the service dies too, mid-request or not.
 	if [ $((r % 7)) -eq 0 ]; then
-		hs k1 sync >/dev/null 2>&1 &
-		victim=$!
+		bg k1
 		sleep "$(delay $((r + 1000)))"
 		kill -9 "$srv_pid" 2>/dev/null
 		wait "$srv_pid" 2>/dev/null
@@ -99,4 +104,37 @@ done
 ct k1 dump person >"$t/k1.dump"
 ct k2 dump person >"$t/k2.dump"
 cmp -s "$t/k1.dump" "$t/k2.dump" || fail "k1 and k2 persons differ"
+
+# The initial sync of a large centre (a snapshot in pages) killed again and
+# again: each run goes on from the last page it committed, and the cache
+# ends equal to the central store.
+q -c "INSERT INTO record (entity, id, centre_id, version, updated_at, data)
+      SELECT 'person', gen_random_uuid(), c.id, nextval('record_version'), now(),
+             jsonb_build_object('insz', '', 'family_name', 'Bulk' || g, 'given_name', 'Anna',
+               'birth_date', '1970-01-01', 'sex', 'f', 'language', 'nl', 'nationality', 'BE',
+               'residence', 'population', 'street', 'Kerkstraat ' || g, 'postcode', '1000',
+               'municipality', 'Brussel', 'phone', '', 'email', '', 'contact_name', '',
+               'contact_phone', '', 'contact_relation', '', 'notes', '')
+      FROM centre c, generate_series(1, 30000) g WHERE c.code = 'BRU'" ||
+	fail "seeding the central store"
+hk_cache k3 BRU
+kills=0
+r=1
+while [ $r -le 8 ]; do
+	bg k3
+	sleep "$(delay $((r + 2000)))"
+	kill -9 $victim 2>/dev/null && kills=$((kills + 1))
+	wait $victim 2>/dev/null
+	r=$((r + 1))
+done
+[ "$(ct k3 sql "PRAGMA integrity_check")" = ok ] || fail "k3 integrity_check"
+hs k3 sync >"$t/out" 2>&1 || fail "k3 sync after the kills: $(cat "$t/out")"
+q -c "SELECT entity || ' ' || id || ' ' || version || ' ' || (CASE WHEN deleted THEN 1 ELSE 0 END)
+      FROM record WHERE entity <> 'centre' ORDER BY 1" | sort >"$t/central.rows"
+ct k3 rows | grep -v '^centre ' | sort >"$t/k3.rows"
+cmp -s "$t/central.rows" "$t/k3.rows" ||
+	fail "k3 differs from the central store after $kills kills: $(diff "$t/central.rows" "$t/k3.rows" | head)"
+[ "$(ct k3 sql "SELECT count(*) FROM person_key WHERE key LIKE '1bulk%'")" -ge 30000 ] ||
+	fail "the search index of the pulled persons is incomplete"
+echo "kill.sh: $rounds rounds, then the initial sync of $(wc -l <"$t/central.rows") rows killed $kills times"
 exit 0
