@@ -1091,6 +1091,11 @@ enum rc db_sync_summary(struct cache *c, struct db_sync_summary *out)
 	return out->pending < 0 || out->rejected < 0 ? RC_IO : RC_OK;
 }
 
+long long db_sync_local_writes(struct cache *c)
+{
+	return (long long)sqlite3_total_changes(db_cache_handle(c));
+}
+
 /* ---- rejected changes ---- */
 
 static void read_rejected(sqlite3_stmt *st, void *p)

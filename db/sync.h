@@ -132,6 +132,12 @@ struct db_sync_summary {
 };
 enum rc db_sync_summary(struct cache *c, struct db_sync_summary *out);
 
+/* Rows this connection has written since it opened, triggers included (no
+ * query: a counter of SQLite's).  PRAGMA data_version tells a process of
+ * other connections' commits only; the curses loop compares this before
+ * and after a key to notice its own changes without reading the cache. */
+long long db_sync_local_writes(struct cache *c);
+
 /* ---- rejected changes ---- */
 
 struct db_sync_rejected {

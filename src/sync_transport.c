@@ -2,6 +2,7 @@
 #include "autoconf.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,6 +221,24 @@ static void collect(struct sync_transport *t, CURLcode res, struct sync_reply *r
 	else
 		snprintf(reply->error, sizeof reply->error, "%s",
 		         t->errbuf[0] ? t->errbuf : curl_easy_strerror(res));
+	/* curl says "Couldn't connect to server" for refused, unreachable and
+	 * the like: the system's reason tells a person which (in English, as
+	 * curl's own words; the UI puts them in the user's language). */
+	if (res == CURLE_COULDNT_CONNECT) {
+		long os = 0;
+		const char *why = NULL;
+		size_t len = strlen(reply->error);
+		if (curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &os) != CURLE_OK)
+			os = 0;
+		why = os == ECONNREFUSED   ? "Connection refused"
+		      : os == EHOSTUNREACH ? "No route to host"
+		      : os == ENETUNREACH  ? "Network is unreachable"
+		      : os == ETIMEDOUT    ? "Connection timed out"
+		      : os == ECONNRESET   ? "Connection reset by peer"
+		                           : NULL;
+		if (why && len + strlen(why) + 4 < sizeof reply->error)
+			snprintf(reply->error + len, sizeof reply->error - len, " (%s)", why);
+	}
 }
 
 enum rc sync_transport_perform(struct sync_transport *t, const struct sync_request *req,

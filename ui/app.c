@@ -4,8 +4,6 @@
 
 #include "ui/app.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,15 +13,19 @@
 #include <unistd.h>
 
 #include "db/cache.h"
+#include "db/sync.h"
 #include "src/i18n.h"
 #include "src/session.h"
 #include "ui/card.h"
+#include "ui/conflicts.h"
 #include "ui/help.h"
 #include "ui/intake.h"
+#include "ui/rejected.h"
 #include "ui/screen.h"
 #include "ui/search.h"
 #include "ui/settings.h"
 #include "ui/status.h"
+#include "ui/sync.h"
 #include "ui/theme.h"
 #include "ui/widget.h"
 
@@ -41,9 +43,10 @@
 
 /* The one table of screens. */
 static const struct ui_screen_type *const screen_types[UI_SCREEN_COUNT] = {
-    [UI_SCREEN_SEARCH] = &ui_search_screen, [UI_SCREEN_CARD] = &ui_card_screen,
-    [UI_SCREEN_INTAKE] = &ui_intake_screen, [UI_SCREEN_SETTINGS] = &ui_settings_screen,
-    [UI_SCREEN_HELP] = &ui_help_screen,
+    [UI_SCREEN_SEARCH] = &ui_search_screen,     [UI_SCREEN_CARD] = &ui_card_screen,
+    [UI_SCREEN_INTAKE] = &ui_intake_screen,     [UI_SCREEN_SETTINGS] = &ui_settings_screen,
+    [UI_SCREEN_HELP] = &ui_help_screen,         [UI_SCREEN_CONFLICTS] = &ui_conflicts_screen,
+    [UI_SCREEN_REJECTED] = &ui_rejected_screen,
 };
 
 struct entry {
@@ -77,6 +80,8 @@ struct ui_app {
 	int cursor; /* curs_set state, -1 unknown */
 	long data_version;
 	long long next_version_poll;
+	struct ui_sync *sync;
+	struct ui_sync_view sync_view; /* as last given to the status line */
 };
 
 static volatile sig_atomic_t got_winch;
@@ -196,6 +201,8 @@ static void pop_one(struct ui_app *app)
 
 static void apply_navs(struct ui_app *app)
 {
+	bool moved = app->nnav > 0;
+
 	/* Handlers may ask for more while a screen initialises: loop by index. */
 	for (int i = 0; i < app->nnav; i++) {
 		struct nav *n = &app->navs[i];
@@ -228,7 +235,7 @@ static void apply_navs(struct ui_app *app)
 		}
 	}
 	app->nnav = 0;
-	if (app->depth)
+	if (app->depth && moved)
 		ui_status_refresh(app->s);
 	app->dirty = true;
 }
@@ -272,6 +279,29 @@ static void draw_too_small(struct ui_app *app)
 	set_cursor(app, false);
 }
 
+static void sync_now(struct ui_app *app)
+{
+	struct ui_sync_view v;
+
+	ui_sync_get_view(app->sync, now_ms(), &v);
+	switch (v.mode) {
+	case UI_SYNC_LOCAL:
+		ui_status_error("%s", _("no central service: set server and token in handesk.conf "
+		                        "(see handesk.conf(5))"));
+		break;
+	case UI_SYNC_OTHER_AGENT:
+		ui_status_info(_("another handesk (%s) syncs this cache"), v.agent);
+		break;
+	default:
+		if (v.running) {
+			ui_status_info("%s", _("A sync is under way."));
+		} else {
+			ui_sync_now(app->sync, now_ms());
+			ui_status_info("%s", _("Syncing now."));
+		}
+	}
+}
+
 static void draw(struct ui_app *app)
 {
 	struct entry *e = top(app);
@@ -296,6 +326,11 @@ static void draw(struct ui_app *app)
 		cursor = e->t->overlay(e->st, app, ctop, height);
 	set_cursor(app, cursor);
 	doupdate();
+}
+
+void ui_app_sync_now(struct ui_app *app)
+{
+	sync_now(app);
 }
 
 /* What the application does with an action the screen left alone. */
@@ -327,6 +362,17 @@ static void global_action(struct ui_app *app, struct entry *e, enum ui_action a)
 	case UI_ACT_REDRAW:
 		clearok(curscr, TRUE);
 		break;
+	case UI_ACT_SYNC_NOW:
+		sync_now(app);
+		break;
+	case UI_ACT_CONFLICTS:
+	case UI_ACT_REJECTED: {
+		enum ui_screen_id id =
+		    a == UI_ACT_CONFLICTS ? UI_SCREEN_CONFLICTS : UI_SCREEN_REJECTED;
+		if (e->id != id)
+			ui_app_push(app, id, &arg);
+		break;
+	}
 	default:
 		break;
 	}
@@ -364,20 +410,21 @@ static void dispatch(struct ui_app *app, struct ui_key k)
 	apply_navs(app);
 }
 
-/* The one place the loop blocks: stdin or the nearest timer.  The sync
- * client will swap this poll() for curl_multi_poll() with stdin as an extra
- * descriptor, so transfers progress in the same wait. */
-static bool wait_for_input(int timeout_ms)
+/* Read the status figures again; an outbox that grew means a local
+ * change (here or in a process that does not sync): sync soon. */
+static void refresh_status(struct ui_app *app)
 {
-	struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
-	int r = poll(&pfd, 1, timeout_ms);
-	if (r < 0)
-		return errno == EINTR; /* a signal: look at the flags, try keys */
-	return r > 0;
+	long before = ui_status_pending();
+
+	ui_status_refresh(app->s);
+	if (before >= 0 && ui_status_pending() > before)
+		ui_sync_local_change(app->sync, now_ms());
+	app->dirty = true;
 }
 
 static void drain_keys(struct ui_app *app)
 {
+	long long writes = db_sync_local_writes(app->s->cache);
 	wint_t wch;
 
 	for (int i = 0; i < MAX_KEYS_PER_PASS && !app->quit; i++) {
@@ -389,6 +436,17 @@ static void drain_keys(struct ui_app *app)
 		struct ui_key k = {wch, r == KEY_CODE_YES};
 		dispatch(app, k);
 	}
+	/* A save, a document marked, a card viewed (audited): one counter of
+	 * SQLite's tells, no query per key. */
+	if (db_sync_local_writes(app->s->cache) != writes)
+		refresh_status(app);
+}
+
+static void mark_stale(struct ui_app *app)
+{
+	for (int i = 0; i < app->depth; i++)
+		app->stack[i].stale = true;
+	app->dirty = true;
 }
 
 static void poll_data_version(struct ui_app *app)
@@ -397,10 +455,28 @@ static void poll_data_version(struct ui_app *app)
 	if (v == app->data_version)
 		return;
 	app->data_version = v;
-	for (int i = 0; i < app->depth; i++)
-		app->stack[i].stale = true;
-	ui_status_refresh(app->s);
-	app->dirty = true;
+	mark_stale(app);
+	refresh_status(app);
+}
+
+/* Sync's share of a pass: progress, and what it changed. */
+static void work_sync(struct ui_app *app, long long now)
+{
+	struct ui_sync_view v;
+	int f = ui_sync_work(app->sync, now);
+
+	if (f & UI_SYNC_DATA)
+		mark_stale(app); /* a pulled page changed rows */
+	if (f & (UI_SYNC_DATA | UI_SYNC_STATE)) {
+		ui_status_refresh(app->s);
+		app->dirty = true;
+	}
+	ui_sync_get_view(app->sync, now, &v);
+	if (memcmp(&v, &app->sync_view, sizeof v) != 0) {
+		app->sync_view = v;
+		ui_status_sync(&v);
+		app->dirty = true;
+	}
 }
 
 static void run(struct ui_app *app)
@@ -419,6 +495,7 @@ static void run(struct ui_app *app)
 		}
 		if (ui_status_expire(now))
 			app->dirty = true;
+		work_sync(app, now);
 		e = top(app);
 		if (!e)
 			break;
@@ -436,12 +513,17 @@ static void run(struct ui_app *app)
 		}
 
 		long long deadline = app->next_version_poll, msg = ui_status_deadline();
+		long long sync = ui_sync_deadline(app->sync, now_ms());
 		if (msg >= 0 && msg < deadline)
 			deadline = msg;
+		if (sync >= 0 && sync < deadline)
+			deadline = sync;
 		int timeout = (int)(deadline - now_ms());
 		if (timeout < 0)
 			timeout = 0;
-		if (wait_for_input(timeout))
+		/* The one place the loop blocks: stdin, the nearest timer, and
+		 * while a transfer runs curl's sockets and timers too. */
+		if (ui_sync_wait(app->sync, timeout))
 			drain_keys(app);
 	}
 }
@@ -515,6 +597,9 @@ int ui_app_run(struct session *s)
 	app->too_small = LINES < MIN_LINES || COLS < MIN_COLS;
 	app->data_version = db_cache_data_version(s->cache);
 	app->next_version_poll = now_ms() + VERSION_POLL_MS;
+	app->sync = ui_sync_new(s);
+	ui_sync_get_view(app->sync, now_ms(), &app->sync_view);
+	ui_status_sync(&app->sync_view);
 	memset(&arg, 0, sizeof arg);
 	ui_app_push(app, UI_SCREEN_SEARCH, &arg);
 	apply_navs(app);
@@ -523,6 +608,7 @@ int ui_app_run(struct session *s)
 
 	while (app->depth)
 		pop_one(app);
+	ui_sync_free(app->sync);
 	endwin();
 	delscreen(scr);
 	free(app);

@@ -44,6 +44,12 @@ static const struct binding bindings[] = {
     {CTRL_KEY('e'), false, UI_ACT_EDIT, BIND_ANY},
     {KEY_F(2), true, UI_ACT_SAVE, BIND_ANY},
     {CTRL_KEY('s'), false, UI_ACT_SAVE, BIND_ANY},
+    {KEY_F(5), true, UI_ACT_SYNC_NOW, BIND_ANY},
+    {CTRL_KEY('r'), false, UI_ACT_SYNC_NOW, BIND_ANY},
+    {KEY_F(6), true, UI_ACT_CONFLICTS, BIND_ANY},
+    {CTRL_KEY('k'), false, UI_ACT_CONFLICTS, BIND_ANY},
+    {KEY_F(7), true, UI_ACT_REJECTED, BIND_ANY},
+    {CTRL_KEY('t'), false, UI_ACT_REJECTED, BIND_ANY},
     {KEY_F(9), true, UI_ACT_SETTINGS, BIND_ANY},
     {CTRL_KEY('o'), false, UI_ACT_SETTINGS, BIND_ANY},
     {'\r', false, UI_ACT_OPEN, BIND_ANY},
@@ -98,6 +104,9 @@ static const char *const descriptions[UI_ACT_COUNT] = {
     [UI_ACT_DELETE] = N_("delete the character under the cursor"),
     [UI_ACT_CLEAR] = N_("clear the field"),
     [UI_ACT_REDRAW] = N_("redraw the screen"),
+    [UI_ACT_SYNC_NOW] = N_("sync with the central service now"),
+    [UI_ACT_CONFLICTS] = N_("sync conflicts: decide between two versions"),
+    [UI_ACT_REJECTED] = N_("changes the central service rejected"),
 };
 
 enum ui_action ui_keymap_lookup(struct ui_key k, enum ui_focus focus)

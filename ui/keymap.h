@@ -34,7 +34,10 @@ enum ui_action {
 	UI_ACT_DELETE,
 	UI_ACT_CLEAR, /* clear the text field */
 	UI_ACT_REDRAW,
-	UI_ACT_RESIZE, /* the terminal changed size (not bound to a key) */
+	UI_ACT_SYNC_NOW,  /* a sync cycle now (also after a stop) */
+	UI_ACT_CONFLICTS, /* the sync conflicts screen */
+	UI_ACT_REJECTED,  /* the rejected changes screen */
+	UI_ACT_RESIZE,    /* the terminal changed size (not bound to a key) */
 	UI_ACT_COUNT
 };
 

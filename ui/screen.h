@@ -19,6 +19,8 @@ enum ui_screen_id {
 	UI_SCREEN_INTAKE,
 	UI_SCREEN_SETTINGS,
 	UI_SCREEN_HELP,
+	UI_SCREEN_CONFLICTS,
+	UI_SCREEN_REJECTED,
 	UI_SCREEN_COUNT
 };
 
@@ -97,6 +99,10 @@ void ui_app_quit(struct ui_app *app);
 
 /* The descriptor of a screen id (the one table). */
 const struct ui_screen_type *ui_app_screen_type(enum ui_screen_id id);
+
+/* A sync cycle now, as F5 does (says in the status line when there is no
+ * central service, or another process syncs). */
+void ui_app_sync_now(struct ui_app *app);
 
 /* Ask for a redraw at the end of this pass. */
 void ui_app_dirty(struct ui_app *app);

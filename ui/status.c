@@ -10,9 +10,11 @@
 
 #include "db/outbox.h"
 #include "db/person.h" /* db_person_count only: the cache figure */
+#include "db/sync.h"
 #include "src/i18n.h"
 #include "src/role.h"
 #include "src/session.h"
+#include "ui/sync.h"
 #include "ui/theme.h"
 #include "ui/widget.h"
 
@@ -26,7 +28,10 @@ static struct {
 	long long deadline; /* ms, -1 = stays */
 	long persons;
 	long pending;
-} st = {MSG_NONE, "", -1, -1, -1};
+	struct db_sync_summary sum; /* valid if have_sum */
+	bool have_sum;
+	struct ui_sync_view sync;
+} st = {.kind = MSG_NONE, .deadline = -1, .persons = -1, .pending = -1};
 
 static long long now_ms(void)
 {
@@ -85,7 +90,23 @@ bool ui_status_has_error(void)
 void ui_status_refresh(struct session *s)
 {
 	st.persons = db_person_count(s->cache);
-	st.pending = db_outbox_count(s->cache);
+	st.have_sum = db_sync_summary(s->cache, &st.sum) == RC_OK;
+	st.pending = st.have_sum ? st.sum.pending : db_outbox_count(s->cache);
+}
+
+long ui_status_pending(void)
+{
+	return st.pending;
+}
+
+long ui_status_conflicts(void)
+{
+	return st.have_sum ? st.sum.conflicts : 0;
+}
+
+void ui_status_sync(const struct ui_sync_view *v)
+{
+	st.sync = *v;
 }
 
 bool ui_status_expire(long long now)
@@ -143,9 +164,180 @@ static void draw_title(struct session *s, const struct ui_screen_type *t)
 		ui_widget_put(stdscr, 0, COLS - ww - 1, ww, who, a, false);
 }
 
+/* The last sync (UTC ISO 8601) in local time: "14:02" today, else
+ * "21/11 14:02". */
+static void sync_time(const char *utc, char *out, size_t size)
+{
+	struct tm tm, lt, today;
+	time_t t, now = time(NULL);
+
+	memset(&tm, 0, sizeof tm);
+	if (sscanf(utc, "%d-%d-%dT%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+	           &tm.tm_min) != 5) {
+		snprintf(out, size, "%s", utc);
+		return;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	localtime_r(&t, &lt);
+	localtime_r(&now, &today);
+	if (lt.tm_year == today.tm_year && lt.tm_yday == today.tm_yday)
+		strftime(out, size, "%H:%M", &lt);
+	else
+		strftime(out, size, "%d/%m %H:%M", &lt);
+}
+
+/* Where sync stands, long (full) or short. */
+static void sync_words(bool full, char *out, size_t size)
+{
+	const struct ui_sync_view *v = &st.sync;
+	char when[32] = "", keys[32];
+	const char *last = st.have_sum ? st.sum.last_sync_at : "";
+
+	if (*last)
+		sync_time(last, when, sizeof when);
+	switch (v->mode) {
+	case UI_SYNC_LOCAL:
+		/* TRANSLATORS: no central service is configured. */
+		snprintf(out, size, "%s", full ? _("local only, not synced yet") : _("local only"));
+		break;
+	case UI_SYNC_STARTING:
+		if (v->running)
+			snprintf(out, size, "%s",
+			         full ? _("connecting to the central service") : _("connecting"));
+		else
+			snprintf(out, size, "%s", _("not synced yet"));
+		break;
+	case UI_SYNC_ONLINE:
+		if (*when && full)
+			/* TRANSLATORS: %s is the time of the last sync, "14:02". */
+			snprintf(out, size, _("online · synced %s"), when);
+		else
+			snprintf(out, size, "%s", _("online"));
+		break;
+	case UI_SYNC_OFFLINE:
+		if (full)
+			/* TRANSLATORS: "offline: cannot reach central.example
+			 * (connection refused) · retry in 12 s". */
+			snprintf(out, size, _("offline: %s · retry in %ld s"), v->error,
+			         v->retry_s < 0 ? 0 : v->retry_s);
+		else
+			snprintf(out, size, _("offline · retry in %ld s"),
+			         v->retry_s < 0 ? 0 : v->retry_s);
+		break;
+	case UI_SYNC_STOPPED:
+		ui_keymap_keys(UI_ACT_SYNC_NOW, true, false, keys, sizeof keys);
+		if (full)
+			/* TRANSLATORS: the reason, then the key that tries again. */
+			snprintf(out, size, _("sync stopped: %s · %s retries"), v->error, keys);
+		else
+			snprintf(out, size, _("sync stopped · %s retries"), keys);
+		break;
+	case UI_SYNC_OTHER_AGENT:
+		/* Another process syncs: what it left in the cache. */
+		if (st.have_sum && st.sum.last_error[0] && full)
+			snprintf(out, size, _("offline: %s (another handesk syncs)"),
+			         st.sum.last_error);
+		else if (*when && full)
+			snprintf(out, size, _("synced %s by another handesk"), when);
+		else
+			snprintf(out, size, "%s", _("synced by another handesk"));
+		break;
+	}
+}
+
+/* Conflicts and rejected changes, when there are any, with their keys. */
+static void sync_counts(bool full, char *out, size_t size)
+{
+	char keys[32], part[128];
+	long conflicts = st.have_sum ? st.sum.conflicts : 0;
+	long rejected = st.have_sum ? st.sum.rejected : 0;
+
+	out[0] = '\0';
+	if (conflicts > 0) {
+		ui_keymap_keys(UI_ACT_CONFLICTS, true, false, keys, sizeof keys);
+		if (full)
+			/* TRANSLATORS: %s is the key of the conflicts screen. */
+			snprintf(part, sizeof part,
+			         ngettext("%ld conflict: %s", "%ld conflicts: %s", conflicts),
+			         conflicts, keys);
+		else
+			snprintf(part, sizeof part,
+			         ngettext("%ld conflict", "%ld conflicts", conflicts), conflicts);
+		snprintf(out + strlen(out), size - strlen(out), " · %s", part);
+	}
+	if (rejected > 0) {
+		ui_keymap_keys(UI_ACT_REJECTED, true, false, keys, sizeof keys);
+		if (full)
+			snprintf(part, sizeof part, _("%ld rejected: %s"), rejected, keys);
+		else
+			snprintf(part, sizeof part, _("%ld rejected"), rejected);
+		snprintf(out + strlen(out), size - strlen(out), " · %s", part);
+	}
+}
+
+/* The cache and sync state, as long as fits in room columns: the persons,
+ * changes pending, where sync stands (with the last error in words),
+ * conflicts and rejected changes; shorter forms when narrow. */
+static void cache_state(const char *persons, int room, char *out, size_t size)
+{
+	long pending = st.pending < 0 ? 0 : st.pending;
+	char pend_full[96], pend_short[64], sync_full[700], sync_short[128];
+	char counts_full[200], counts_short[160];
+
+	snprintf(pend_full, sizeof pend_full,
+	         ngettext("%ld change pending", "%ld changes pending", pending), pending);
+	/* The short forms leave out "0 pending": room for the words of an error. */
+	pend_short[0] = '\0';
+	if (pending > 0) {
+		snprintf(pend_short, sizeof pend_short, _("%ld pending"), pending);
+		strcat(pend_short, " · ");
+	}
+	sync_words(true, sync_full, sizeof sync_full);
+	sync_words(false, sync_short, sizeof sync_short);
+	sync_counts(true, counts_full, sizeof counts_full);
+	sync_counts(false, counts_short, sizeof counts_short);
+
+	for (int form = 0; form < 7; form++) {
+		switch (form) {
+		case 0:
+			if (st.persons < 0)
+				continue;
+			/* TRANSLATORS: the cache state at the right of the status line. */
+			snprintf(out, size, _("cache: %s persons · %s · %s%s"), persons, pend_full,
+			         sync_full, counts_full);
+			break;
+		case 1:
+			snprintf(out, size, "%s%s%s", pend_short, sync_full, counts_full);
+			break;
+		case 2:
+			/* The error in words before the count of changes pending. */
+			if (st.sync.mode != UI_SYNC_OFFLINE && st.sync.mode != UI_SYNC_STOPPED)
+				continue;
+			snprintf(out, size, "%s%s", sync_full, counts_short);
+			break;
+		case 3:
+			snprintf(out, size, "%s%s%s", pend_short, sync_short, counts_full);
+			break;
+		case 4:
+			snprintf(out, size, "%s%s%s", pend_short, sync_short, counts_short);
+			break;
+		case 5:
+			snprintf(out, size, "%s%s", sync_short, counts_short);
+			break;
+		default:
+			snprintf(out, size, "%s", sync_short);
+			break;
+		}
+		if (ui_widget_width(out) <= room)
+			return;
+	}
+}
+
 static void draw_status(void)
 {
-	char cache[200], persons[48], line[600];
+	char cache[1200], persons[48], line[600];
 	attr_t a = ui_theme_attr(UI_FACE_STATUS);
 	int y = LINES - 2, x = 0;
 
@@ -164,29 +356,8 @@ static void draw_status(void)
 		x = ui_widget_put(stdscr, y, 0, COLS, line, ui_theme_attr(f), false);
 	}
 	group(st.persons, persons, sizeof persons);
-	/* TRANSLATORS: the cache state in the status line; sync comes later. */
-	long pending = st.pending < 0 ? 0 : st.pending;
-	if (st.persons >= 0)
-		snprintf(
-		    cache, sizeof cache,
-		    ngettext("cache: %s persons · %ld change pending · offline, not synced yet",
-		             "cache: %s persons · %ld changes pending · offline, not synced yet",
-		             pending),
-		    persons, pending);
-	else
-		snprintf(cache, sizeof cache,
-		         ngettext("cache: %ld change pending · offline, not synced yet",
-		                  "cache: %ld changes pending · offline, not synced yet", pending),
-		         pending);
+	cache_state(persons, COLS - x - 2, cache, sizeof cache);
 	int cw = ui_widget_width(cache);
-	if (cw > COLS - x - 2) {
-		if (st.persons >= 0)
-			snprintf(cache, sizeof cache, _("%s persons · %ld pending"), persons,
-			         pending);
-		else
-			snprintf(cache, sizeof cache, _("%ld pending"), pending);
-		cw = ui_widget_width(cache);
-	}
 	if (cw <= COLS - x - 2)
 		ui_widget_put(stdscr, y, COLS - cw - 1, cw, cache, a, false);
 }

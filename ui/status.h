@@ -18,8 +18,20 @@ void ui_status_clear(void);
 /* True if the message is an error (screens clear it once fixed). */
 bool ui_status_has_error(void);
 
-/* Read the cache figures again (persons, changes pending). */
+/* Read the cache figures again (persons, and db_sync_summary: changes
+ * pending, conflicts, rejected changes, last sync).  Not on every key: at
+ * a data_version change, after a write, at the end of a sync cycle. */
 void ui_status_refresh(struct session *s);
+
+/* Changes pending as of the last refresh (-1 unknown). */
+long ui_status_pending(void);
+
+/* Unresolved conflicts as of the last refresh. */
+long ui_status_conflicts(void);
+
+struct ui_sync_view;
+/* Where sync stands (ui/sync.c), shown at the right of the status line. */
+void ui_status_sync(const struct ui_sync_view *v);
 
 /* Drop an expired message; returns true if the line changed.  now in ms. */
 bool ui_status_expire(long long now);
