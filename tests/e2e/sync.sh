@@ -38,31 +38,14 @@ trap cleanup EXIT
 t=$T_TMP
 hd() { "$HANDESKD" "$@"; }
 q() { psql -X -A -t -q -v ON_ERROR_STOP=1 "$@"; }
-ct() {
-	_c=$1
-	shift
-	"$CACHETOOL" "$t/$_c.db" "$@"
-}
-hs() {
-	_c=$1
-	shift
-	"$HANDESK" --config "$t/$_c.conf" "$@"
-}
 sync_ok() {
 	hs "$1" sync >"$t/$1.sync" 2>&1 || e2e_fail "handesk sync ($1): $(cat "$t/$1.sync")"
 }
-# cache NAME PORT: a configuration (cache, server, a new token of BRU), 0600.
+# cache NAME PORT: pg.sh's cache configuration (a token of BRU), syncing
+# every 5 seconds in the application.
 cache() {
-	hd token add --centre BRU --name "$1" >"$t/$1.token" 2>/dev/null || e2e_fail "token $1"
-	(
-		umask 077
-		cat >"$t/$1.conf" <<EOF
-cache = $t/$1.db
-server = http://127.0.0.1:$2
-token = $(cat "$t/$1.token")
-sync_interval = 5
-EOF
-	)
+	hk_cache "$1" BRU "$2"
+	echo "sync_interval = 5" >>"$t/$1.conf"
 }
 central() { q -c "SELECT data->>'$2' FROM record WHERE id = '$1'"; }
 # wait_central ID FIELD VALUE WHAT: the central store gets there in time.
