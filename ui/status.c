@@ -305,8 +305,11 @@ static void cache_state(const char *persons, int room, char *out, size_t size)
 			if (st.persons < 0)
 				continue;
 			/* TRANSLATORS: the cache state at the right of the status line. */
-			snprintf(out, size, _("cache: %s persons · %s · %s%s"), persons, pend_full,
-			         sync_full, counts_full);
+			snprintf(out, size,
+			         ngettext("cache: %s person · %s · %s%s",
+			                  "cache: %s persons · %s · %s%s",
+			                  (unsigned long)st.persons),
+			         persons, pend_full, sync_full, counts_full);
 			break;
 		case 1:
 			snprintf(out, size, "%s%s%s", pend_short, sync_full, counts_full);
