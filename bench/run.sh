@@ -6,6 +6,8 @@
 #   BENCH_PERSONS  persons in the cache (default 600000)
 #   BENCH_CACHE    use this existing demo cache instead (it gets written to)
 #   BENCH_RUNS     start-up runs, cold and warm (default 7)
+# bench_sync.sh (its own throwaway PostgreSQL) takes BENCH_SYNC_ROWS and
+# BENCH_SYNC_RUNS.
 set -u
 build=${1:?usage: run.sh BUILDDIR}
 handesk=$build/handesk
@@ -48,4 +50,7 @@ if [ -x "$build/bench/bench_insz" ]; then
 	echo "== bench_insz"
 	"$build/bench/bench_insz" || status=1
 fi
+
+echo "== bench_sync"
+sh "$(dirname "$0")/bench_sync.sh" "$build" || status=1
 exit $status

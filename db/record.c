@@ -715,10 +715,15 @@ static enum rc seen_before(struct central *db, const struct record_change *c, bo
 	enum rc rc = RC_OK;
 
 	*seen = false;
+	/* Scalar subqueries: the change is looked up first, then its row by
+	 * entity and id (an IN joined the other way round read every row of
+	 * the centre when the statistics misjudged its size). */
 	r = exec(db,
-	         "SELECT " ROW_COLUMNS " FROM record WHERE (entity, id) IN"
-	         " (SELECT entity, id FROM sync_change WHERE centre_id = handesk_centre_id()"
-	         " AND change = $1)",
+	         "SELECT " ROW_COLUMNS " FROM record"
+	         " WHERE entity = (SELECT entity FROM sync_change"
+	         " WHERE centre_id = handesk_centre_id() AND change = $1)"
+	         " AND id = (SELECT id FROM sync_change"
+	         " WHERE centre_id = handesk_centre_id() AND change = $1)",
 	         1, params);
 	if (!ok(r)) {
 		rc = failed(db, r, "looking up the change", cause);
@@ -796,31 +801,86 @@ static bool parse_cursor(const char *s, char txid[20], char version[20])
 	return true;
 }
 
-/* Add the rows of r (all but a last extra one, if limit were exceeded) to
- * page's "rows". */
-static enum rc add_rows(json_t *page, const PGresult *r, int n, char **cause)
+/* The columns of a page's rows: what the cursor or position needs, then
+ * the row object as PostgreSQL writes it (the same fields as row_json, with
+ * data as stored), so that a page is copied out rather than parsed and
+ * written again.  ORDER BY must name record's columns: a bare "id" or "txid"
+ * would be these text columns and sort as text. */
+#define PAGE_COLUMNS                                                                               \
+	"entity, id::text, version, txid::text, json_build_object('entity', entity, 'id', id, "    \
+	"'centre_id', centre_id, 'version', version, 'updated_at', to_char(updated_at AT TIME "    \
+	"ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), 'updated_by', updated_by, 'deleted', "  \
+	"deleted, 'data', data)::text"
+#define PAGE_ENTITY  0
+#define PAGE_ID      1
+#define PAGE_VERSION 2
+#define PAGE_TXID    3
+#define PAGE_ROW     4
+
+struct text {
+	char *p;
+	size_t len, cap;
+	bool nomem;
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
 {
-	json_t *rows = json_array();
+	if (t->nomem)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+		char *p;
 
-	if (!rows || json_object_set_new(page, "rows", rows) != 0)
-		return nomem(cause);
-	for (int i = 0; i < n; i++) {
-		json_t *row = row_json(r, i);
-
-		if (!row || json_array_append_new(rows, row) != 0)
-			return nomem(cause);
+		while (t->len + n + 1 > cap)
+			cap *= 2;
+		p = realloc(t->p, cap);
+		if (!p) {
+			t->nomem = true;
+			return;
+		}
+		t->p = p;
+		t->cap = cap;
 	}
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+}
+
+static void text_str(struct text *t, const char *s)
+{
+	text_add(t, s, strlen(s));
+}
+
+/* {"rows":[<the first n rows of r>], then tail (the other members, each
+ * with its leading comma) and "}"; *body is the text (caller frees). */
+static enum rc page_text(const PGresult *r, int n, const char *tail, char **body, char **cause)
+{
+	struct text t = {0};
+
+	text_str(&t, "{\"rows\":[");
+	for (int i = 0; i < n; i++) {
+		if (i)
+			text_add(&t, ",", 1);
+		text_add(&t, PQgetvalue(r, i, PAGE_ROW), (size_t)PQgetlength(r, i, PAGE_ROW));
+	}
+	text_str(&t, "]");
+	text_str(&t, tail);
+	text_str(&t, "}");
+	if (t.nomem) {
+		free(t.p);
+		return nomem(cause);
+	}
+	*body = t.p;
 	return RC_OK;
 }
 
-enum rc db_record_pull(struct central *db, const char *cursor, int limit, json_t **page,
-                       char **cause)
+enum rc db_record_pull(struct central *db, const char *cursor, int limit, char **page, char **cause)
 {
-	char txid[20] = "0", version[20] = "0", lim[16], next[64];
+	char txid[20] = "0", version[20] = "0", lim[16], tail[128];
 	const char *params[] = {txid, version, lim};
 	PGresult *r = NULL;
 	enum rc rc;
-	int n;
+	int n, shown;
 
 	*page = NULL;
 	if (cursor && !parse_cursor(cursor, txid, version))
@@ -832,41 +892,28 @@ enum rc db_record_pull(struct central *db, const char *cursor, int limit, json_t
 	 * transaction still running (or yet to start) has a txid from xmin
 	 * up, so it can never commit a row below a cursor given out. */
 	r = exec(db,
-	         "SELECT " ROW_COLUMNS " FROM record"
+	         "SELECT " PAGE_COLUMNS " FROM record"
 	         " WHERE centre_id = handesk_centre_id()"
 	         " AND txid < pg_snapshot_xmin(pg_current_snapshot())"
 	         " AND (txid, version) > ($1::xid8, $2::bigint)"
-	         " ORDER BY txid, version LIMIT $3::int",
+	         " ORDER BY record.txid, record.version LIMIT $3::int",
 	         3, params);
 	if (!ok(r)) {
 		rc = failed(db, r, "pull", cause);
 		goto out;
 	}
 	n = PQntuples(r);
-	*page = json_object();
-	if (!*page) {
-		rc = nomem(cause);
-		goto out;
-	}
-	rc = add_rows(*page, r, n > limit ? limit : n, cause);
-	if (rc)
-		goto out;
-	if (n > 0) {
-		int last = (n > limit ? limit : n) - 1;
-
-		snprintf(next, sizeof next, "v1.%s.%s", PQgetvalue(r, last, COL_TXID),
-		         PQgetvalue(r, last, 3));
-	} else {
-		snprintf(next, sizeof next, "v1.%s.%s", txid, version);
-	}
-	if (json_object_set_new(*page, "cursor", json_string(next)) != 0 ||
-	    json_object_set_new(*page, "has_more", json_boolean(n > limit)) != 0)
-		rc = nomem(cause);
+	shown = n > limit ? limit : n;
+	/* Cursors are digits and dots: no escaping needed. */
+	if (shown > 0)
+		snprintf(tail, sizeof tail, ",\"cursor\":\"v1.%s.%s\",\"has_more\":%s",
+		         PQgetvalue(r, shown - 1, PAGE_TXID),
+		         PQgetvalue(r, shown - 1, PAGE_VERSION), n > limit ? "true" : "false");
+	else
+		snprintf(tail, sizeof tail, ",\"cursor\":\"v1.%s.%s\",\"has_more\":false", txid,
+		         version);
+	rc = page_text(r, shown, tail, page, cause);
 out:
-	if (rc) {
-		json_decref(*page);
-		*page = NULL;
-	}
 	PQclear(r);
 	return rc;
 }
@@ -896,10 +943,10 @@ static bool parse_after(const char *s, char xmin[20], char entity[40], char id[3
 	return true;
 }
 
-enum rc db_record_snapshot(struct central *db, const char *after, int limit, json_t **page,
+enum rc db_record_snapshot(struct central *db, const char *after, int limit, char **page,
                            char **cause)
 {
-	char xmin[20] = "", entity[40] = "", id[37] = "", lim[16], buf[128];
+	char xmin[20] = "", entity[40] = "", id[37] = "", lim[16], pos[128], tail[320];
 	PGresult *r = NULL;
 	enum rc rc = RC_OK;
 	int n, shown;
@@ -927,10 +974,10 @@ enum rc db_record_snapshot(struct central *db, const char *after, int limit, jso
 		const char *params[] = {entity, id[0] ? id : NULL, lim};
 
 		r = exec(db,
-		         "SELECT " ROW_COLUMNS " FROM record"
+		         "SELECT " PAGE_COLUMNS " FROM record"
 		         " WHERE centre_id = handesk_centre_id() AND NOT deleted"
 		         " AND ($2::uuid IS NULL OR (entity, id) > ($1, $2::uuid))"
-		         " ORDER BY entity, id LIMIT $3::int",
+		         " ORDER BY record.entity, record.id LIMIT $3::int",
 		         3, params);
 	}
 	if (!ok(r)) {
@@ -939,35 +986,19 @@ enum rc db_record_snapshot(struct central *db, const char *after, int limit, jso
 	}
 	n = PQntuples(r);
 	shown = n > limit ? limit : n;
-	*page = json_object();
-	if (!*page) {
-		rc = nomem(cause);
-		goto out;
-	}
-	rc = add_rows(*page, r, shown, cause);
-	if (rc)
-		goto out;
+	/* Digits, dots, a kind's name and a UUID: no escaping needed. */
 	if (shown > 0)
-		snprintf(buf, sizeof buf, "s1.%s.%s.%s", xmin, PQgetvalue(r, shown - 1, 0),
-		         PQgetvalue(r, shown - 1, 1));
+		snprintf(pos, sizeof pos, "s1.%s.%s.%s", xmin,
+		         PQgetvalue(r, shown - 1, PAGE_ENTITY), PQgetvalue(r, shown - 1, PAGE_ID));
 	else if (id[0])
-		snprintf(buf, sizeof buf, "s1.%s.%s.%s", xmin, entity, id);
+		snprintf(pos, sizeof pos, "s1.%s.%s.%s", xmin, entity, id);
 	else
-		snprintf(buf, sizeof buf, "s1.%s", xmin);
-	if (json_object_set_new(*page, "after", json_string(buf)) != 0 ||
-	    json_object_set_new(*page, "has_more", json_boolean(n > limit)) != 0) {
-		rc = nomem(cause);
-		goto out;
-	}
+		snprintf(pos, sizeof pos, "s1.%s", xmin);
 	/* Pull from the first row a transaction from xmin on wrote. */
-	snprintf(buf, sizeof buf, "v1.%s.0", xmin);
-	if (json_object_set_new(*page, "cursor", json_string(buf)) != 0)
-		rc = nomem(cause);
+	snprintf(tail, sizeof tail, ",\"after\":\"%s\",\"has_more\":%s,\"cursor\":\"v1.%s.0\"", pos,
+	         n > limit ? "true" : "false", xmin);
+	rc = page_text(r, shown, tail, page, cause);
 out:
-	if (rc) {
-		json_decref(*page);
-		*page = NULL;
-	}
 	PQclear(r);
 	return rc;
 }

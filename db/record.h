@@ -61,15 +61,15 @@ enum rc db_record_apply(struct central *db, const struct record_change *c, json_
 
 /* A pull page: rows written after cursor (NULL = from the start) by
  * transactions older than the snapshot's xmin, in (txid, version) order.
- * *page (caller decrefs) is {"rows":[...],"cursor":"v1.X.V","has_more":b}.
- * RC_INVALID (cause says why) for a malformed cursor. */
-enum rc db_record_pull(struct central *db, const char *cursor, int limit, json_t **page,
+ * *page (JSON text, caller frees) is {"rows":[...],"cursor":"v1.X.V",
+ * "has_more":b}.  RC_INVALID (cause says why) for a malformed cursor. */
+enum rc db_record_pull(struct central *db, const char *cursor, int limit, char **page,
                        char **cause);
 
 /* A snapshot page: the living rows in (entity, id) order after after
- * (NULL = first page).  *page is {"rows","after","has_more","cursor"}.
- * RC_INVALID for a malformed after. */
-enum rc db_record_snapshot(struct central *db, const char *after, int limit, json_t **page,
+ * (NULL = first page).  *page (JSON text, caller frees) is {"rows",
+ * "after","has_more","cursor"}.  RC_INVALID for a malformed after. */
+enum rc db_record_snapshot(struct central *db, const char *after, int limit, char **page,
                            char **cause);
 
 #endif

@@ -308,33 +308,22 @@ enum rc db_search_bulk_end(struct cache *c, char **cause)
 	                     cause);
 }
 
-enum rc db_search_index_check(struct cache *c, char **cause)
+/* The keys of every living person, collected and sorted into the index
+ * (db_search_rebuild after emptying it). */
+static enum rc rebuild(struct cache *c, char **cause)
 {
-	char have[16] = "";
 	sqlite3_stmt *st;
 	bool row;
 	enum rc rc;
 
-	if (db_cache_get_setting(c, "search_key_format", have, sizeof have) == RC_OK &&
-	    strcmp(have, KEY_FORMAT) == 0)
-		return RC_OK;
-	rc = db_cache_begin(c, cause);
+	rc = db_search_bulk_begin(c, cause);
 	if (rc)
 		return rc;
-	have[0] = '\0';
-	if (db_cache_get_setting(c, "search_key_format", have, sizeof have) == RC_OK &&
-	    strcmp(have, KEY_FORMAT) == 0)
-		goto out; /* another process rebuilt it meanwhile */
-	rc = db_cache_exec(c, "DELETE FROM person_key", cause);
-	if (!rc)
-		rc = db_search_bulk_begin(c, cause);
-	if (rc)
-		goto out;
 	/* As a bulk load does: the keys of a person are far apart in the
 	 * index, so they are collected and go in sorted. */
 	rc = db_cache_stmt(c, "SELECT " HIT_COLS " FROM person WHERE deleted = 0", &st, cause);
 	if (rc)
-		goto out;
+		return rc;
 	for (;;) {
 		struct search_hit h;
 		rc = db_cache_step(c, st, &row, cause);
@@ -348,6 +337,50 @@ enum rc db_search_index_check(struct cache *c, char **cause)
 	sqlite3_reset(st);
 	if (!rc)
 		rc = db_search_bulk_end(c, cause);
+	return rc;
+}
+
+enum rc db_search_rebuild(struct cache *c, char **cause)
+{
+	sqlite3 *db = db_cache_handle(c);
+	sqlite3_stmt *st;
+	long long size = 0; /* PRAGMA cache_size: pages, or -KiB */
+	char sql[64];
+	enum rc rc;
+
+	/* The sort of the keys takes as much memory as the page cache may:
+	 * a small one keeps the memory flat, at a few more merge passes. */
+	if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		size = (long long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_exec(db, "PRAGMA cache_size = -4096", NULL, NULL, NULL);
+	rc = db_cache_exec(c, "DELETE FROM person_key", cause);
+	if (!rc)
+		rc = rebuild(c, cause);
+	if (size) {
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", size);
+		sqlite3_exec(db, sql, NULL, NULL, NULL);
+	}
+	return rc;
+}
+
+enum rc db_search_index_check(struct cache *c, char **cause)
+{
+	char have[16] = "";
+	enum rc rc;
+
+	if (db_cache_get_setting(c, "search_key_format", have, sizeof have) == RC_OK &&
+	    strcmp(have, KEY_FORMAT) == 0)
+		return RC_OK;
+	rc = db_cache_begin(c, cause);
+	if (rc)
+		return rc;
+	have[0] = '\0';
+	if (db_cache_get_setting(c, "search_key_format", have, sizeof have) == RC_OK &&
+	    strcmp(have, KEY_FORMAT) == 0)
+		goto out; /* another process rebuilt it meanwhile */
+	rc = db_search_rebuild(c, cause);
 	if (rc)
 		goto out;
 	rc = db_cache_set_setting(c, "search_key_format", KEY_FORMAT);

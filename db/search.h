@@ -45,6 +45,11 @@ enum rc db_search_index(struct cache *c, const char *person_id, char **cause);
 enum rc db_search_bulk_begin(struct cache *c, char **cause);
 enum rc db_search_bulk_end(struct cache *c, char **cause);
 
+/* Inside the caller's transaction: the whole index made again from the
+ * person table, the keys sorted before they go in (db/sync.c after an
+ * initial sync, which leaves the index to this). */
+enum rc db_search_rebuild(struct cache *c, char **cause);
+
 /* Rebuild the whole index if it was made with another key format than
  * this build's (db_cache_open calls it; its own transaction). */
 enum rc db_search_index_check(struct cache *c, char **cause);

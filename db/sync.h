@@ -53,12 +53,16 @@ enum rc db_sync_next_batch(struct cache *c, int max, char **body, int *n, bool *
                            char **cause);
 
 /* A pulled or returned row, taken apart by src/sync.c (which checked its
- * types): json is the whole row object as text. */
+ * types): json is the whole row object as text, or NULL where obj is set:
+ * the row object itself (a jansson json_t, checked the same way), whose
+ * values are then bound as they are instead of taken from text again. */
+struct json_t;
 struct db_sync_row {
 	const char *entity;
 	const char *id;
 	long long version;
 	const char *json;
+	const struct json_t *obj;
 };
 
 enum db_sync_status { DB_SYNC_APPLIED, DB_SYNC_DUPLICATE, DB_SYNC_CONFLICT, DB_SYNC_REJECTED };

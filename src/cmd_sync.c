@@ -75,7 +75,48 @@ static int show_status(struct cache *c)
 	return 0;
 }
 
-/* One cycle through the blocking transport. */
+/* Send req and, while the service prepares the answer, apply the page
+ * that waits (sync_set_prefetch).  *next: SYNC_SEND with the answer in
+ * reply, or how the cycle ended while applying (the request dropped). */
+static enum rc send_applying(struct sync *s, struct sync_transport *t,
+                             const struct sync_request *req, struct sync_reply *reply,
+                             enum sync_next *next, char **cause)
+{
+	bool done = false;
+	enum rc rc;
+
+	*next = SYNC_SEND;
+	rc = sync_transport_start(t, req, cause);
+	/* One step puts the request on the kept connection. */
+	if (!rc)
+		rc = sync_transport_step(t, reply, &done, cause);
+	if (rc) {
+		char *why = NULL;
+
+		/* The page is in hand: stored all the same (or with the cycle's
+		 * end, in words, should that fail too). */
+		sync_transport_cancel(t);
+		sync_apply_deferred(s, &why);
+		free(why);
+		return rc;
+	}
+	*next = sync_apply_deferred(s, cause);
+	if (*next != SYNC_SEND) {
+		sync_transport_cancel(t);
+		return RC_OK;
+	}
+	while (!rc && !done) {
+		rc = sync_transport_wait(t, NULL, 0, 1000, NULL, cause);
+		if (!rc)
+			rc = sync_transport_step(t, reply, &done, cause);
+	}
+	if (rc)
+		sync_transport_cancel(t);
+	return rc;
+}
+
+/* One cycle through the transport: one request at a time, the pages
+ * applied while the next one is on its way. */
 static enum sync_next cycle(struct sync *s, struct sync_transport *t, char **cause)
 {
 	struct sync_request req;
@@ -84,8 +125,14 @@ static enum sync_next cycle(struct sync *s, struct sync_transport *t, char **cau
 
 	next = sync_start(s, &req, cause);
 	while (next == SYNC_SEND) {
-		if (sync_transport_perform(t, &req, &reply, cause))
+		if (sync_deferred(s)) {
+			if (send_applying(s, t, &req, &reply, &next, cause))
+				return SYNC_PERMANENT;
+			if (next != SYNC_SEND)
+				return next;
+		} else if (sync_transport_perform(t, &req, &reply, cause)) {
 			return SYNC_PERMANENT;
+		}
 		next = sync_feed(s, &reply, &req, cause);
 		if (stop && next == SYNC_SEND) {
 			/* Interrupted between two requests: nothing is half applied. */
@@ -184,6 +231,8 @@ int cmd_sync_main(int argc, char **argv, struct config *cfg)
 	gethostname(host, sizeof host - 1);
 	snprintf(holder, sizeof holder, "%s:%ld", host[0] ? host : "localhost", (long)getpid());
 	s = sync_new(c, holder);
+	if (s)
+		sync_set_prefetch(s, true);
 	if (!s) {
 		fprintf(stderr, "%s\n", _("handesk: out of memory"));
 		goto out;

@@ -38,6 +38,10 @@ struct sync {
 	char *path;      /* the request's path, owned */
 	char *body;      /* the request's body, owned */
 	char *last_page; /* cursor/after the last page left, to catch a service going round */
+	bool prefetch;   /* the driver applies a page while the next one comes */
+	bool deferred;   /* page is parsed and waits to be applied */
+	bool page_snapshot;
+	struct sync_page page;
 };
 
 static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -173,8 +177,9 @@ enum rc sync_parse_hello(const char *body, size_t len, struct sync_hello *out, c
 }
 
 /* Check a row object and fill r (entity and id point into o; json is a
- * new compact text, caller frees). */
-static enum rc check_row(json_t *o, struct db_sync_row *r, char **cause)
+ * new compact text, caller frees, unless text is false: then r->obj is o
+ * and json NULL). */
+static enum rc check_row(json_t *o, struct db_sync_row *r, bool text, char **cause)
 {
 	const char *what = _("row");
 	static const char *const texts[] = {"entity", "id", "centre_id", "updated_at",
@@ -216,6 +221,10 @@ static enum rc check_row(json_t *o, struct db_sync_row *r, char **cause)
 		if (!json_is_string(v) && !json_is_integer(v))
 			return bad_field(cause, what, key);
 	}
+	if (!text) {
+		r->obj = o;
+		return RC_OK;
+	}
 	r->json = json_dumps(o, JSON_COMPACT);
 	if (!r->json)
 		return fail(cause, RC_NOMEM, str_printf("%s", _("out of memory")));
@@ -234,6 +243,7 @@ void sync_page_free(struct sync_page *p)
 	free(p->rows);
 	free(p->cursor);
 	free(p->after);
+	json_decref(p->doc);
 	memset(p, 0, sizeof *p);
 }
 
@@ -247,10 +257,11 @@ static enum rc own_row(struct db_sync_row *r)
 	return e && id ? RC_OK : RC_NOMEM;
 }
 
-/* A checked row whose strings are all its own (free_row), or nothing. */
-static enum rc parse_row(json_t *o, struct db_sync_row *r, char **cause)
+/* A checked row whose strings are all its own (free_row), or nothing;
+ * with text false, r->obj points into o's document instead of a text. */
+static enum rc parse_row(json_t *o, struct db_sync_row *r, bool text, char **cause)
 {
-	enum rc rc = check_row(o, r, cause);
+	enum rc rc = check_row(o, r, text, cause);
 
 	if (rc) {
 		free_const(r->json);
@@ -321,7 +332,7 @@ enum rc sync_parse_page(const char *body, size_t len, bool snapshot, struct sync
 		}
 	}
 	for (size_t i = 0; i < json_array_size(rows); i++) {
-		rc = parse_row(json_array_get(rows, i), &out->rows[out->n], cause);
+		rc = parse_row(json_array_get(rows, i), &out->rows[out->n], false, cause);
 		if (rc) {
 			free_row(&out->rows[out->n]);
 			break;
@@ -329,7 +340,8 @@ enum rc sync_parse_page(const char *body, size_t len, bool snapshot, struct sync
 		out->n++;
 	}
 out:
-	json_decref(doc);
+	/* The rows' objects live in doc: it goes with the page. */
+	out->doc = doc;
 	if (rc == RC_NOMEM)
 		fail(cause, rc, str_printf("%s", _("out of memory")));
 	if (rc)
@@ -374,7 +386,7 @@ static enum rc parse_result(json_t *o, struct db_sync_result *r, char **cause)
 		return bad_field(cause, what, "status");
 	if (strcmp(status, "applied") == 0 || strcmp(status, "duplicate") == 0) {
 		r->status = status[0] == 'a' ? DB_SYNC_APPLIED : DB_SYNC_DUPLICATE;
-		rc = parse_row(json_object_get(o, "row"), &r->row, cause);
+		rc = parse_row(json_object_get(o, "row"), &r->row, true, cause);
 		if (!rc && json_object_get(o, "version") &&
 		    (!json_is_integer(json_object_get(o, "version")) ||
 		     json_integer_value(json_object_get(o, "version")) != r->row.version))
@@ -383,11 +395,11 @@ static enum rc parse_result(json_t *o, struct db_sync_result *r, char **cause)
 	}
 	if (strcmp(status, "conflict") == 0) {
 		r->status = DB_SYNC_CONFLICT;
-		rc = parse_row(json_object_get(o, "conflict"), &r->conflict, cause);
+		rc = parse_row(json_object_get(o, "conflict"), &r->conflict, true, cause);
 		if (!rc && strcmp(r->conflict.entity, "conflict") != 0)
 			rc = bad_field(cause, what, "conflict");
 		if (!rc)
-			rc = parse_row(json_object_get(o, "row"), &r->row, cause);
+			rc = parse_row(json_object_get(o, "row"), &r->row, true, cause);
 		v = json_object_get(o, "fields");
 		if (!rc && v && !json_is_array(v))
 			rc = bad_field(cause, what, "fields");
@@ -559,7 +571,18 @@ void sync_free(struct sync *s)
 	free(s->path);
 	free(s->body);
 	free(s->last_page);
+	sync_page_free(&s->page); /* never applied: fetched again next time */
 	free(s);
+}
+
+void sync_set_prefetch(struct sync *s, bool on)
+{
+	s->prefetch = on;
+}
+
+bool sync_deferred(const struct sync *s)
+{
+	return s->deferred;
 }
 
 const struct sync_stats *sync_stats(const struct sync *s)
@@ -772,12 +795,44 @@ static enum sync_next on_push(struct sync *s, const struct sync_reply *r, struct
 	return next_push_or_pull(s, req, cause);
 }
 
+/* Apply a parsed page with its position (one transaction). */
+static enum rc apply_page(struct sync *s, const struct sync_page *p, bool snapshot, char **cause)
+{
+	struct db_sync_position pos = {0};
+	struct db_sync_counts k = {0};
+	enum rc rc;
+
+	if (snapshot) {
+		pos.snapshot_after = p->after;
+		pos.snapshot_done = !p->has_more;
+	}
+	/* After a snapshot page: where the pull starts once it is done. */
+	pos.cursor = p->cursor;
+	rc = db_sync_apply_page(s->cache, p->rows, p->n, &pos, &k, cause);
+	if (rc)
+		return rc;
+	s->stats.pulled += p->n;
+	s->stats.applied += k.applied;
+	s->stats.held += k.held;
+	return RC_OK;
+}
+
+enum sync_next sync_apply_deferred(struct sync *s, char **cause)
+{
+	enum rc rc;
+
+	if (!s->deferred)
+		return SYNC_SEND;
+	s->deferred = false;
+	rc = apply_page(s, &s->page, s->page_snapshot, cause);
+	sync_page_free(&s->page);
+	return rc ? finish(s, SYNC_PERMANENT, cause) : SYNC_SEND;
+}
+
 static enum sync_next on_page(struct sync *s, const struct sync_reply *r, struct sync_request *req,
                               char **cause)
 {
 	bool snapshot = s->state == ST_SNAPSHOT;
-	struct db_sync_position pos = {0};
-	struct db_sync_counts k = {0};
 	struct sync_page p;
 	enum sync_next next;
 	const char *mark;
@@ -785,14 +840,6 @@ static enum sync_next on_page(struct sync *s, const struct sync_reply *r, struct
 
 	if (sync_parse_page(r->body, r->len, snapshot, &p, cause))
 		return finish(s, SYNC_TRANSIENT, cause);
-	if (snapshot) {
-		pos.snapshot_after = p.after;
-		pos.snapshot_done = !p.has_more;
-		/* The pull starts where the snapshot was taken. */
-		pos.cursor = p.cursor;
-	} else {
-		pos.cursor = p.cursor;
-	}
 	/* A service handing out the same page again would keep us here. */
 	mark = snapshot ? p.after : p.cursor;
 	if (p.has_more && p.n == 0 && s->last_page && strcmp(s->last_page, mark) == 0) {
@@ -801,16 +848,30 @@ static enum sync_next on_page(struct sync *s, const struct sync_reply *r, struct
 		sync_page_free(&p);
 		return finish(s, SYNC_PERMANENT, cause);
 	}
-	rc = db_sync_apply_page(s->cache, p.rows, p.n, &pos, &k, cause);
+	free(s->last_page);
+	s->last_page = strdup(mark);
+	if (p.has_more && s->prefetch) {
+		/* The next page is asked for first: the service reads it while
+		 * this one is applied (sync_apply_deferred, or the next
+		 * sync_feed).  The position is only stored with the page. */
+		rc =
+		    snapshot
+		        ? request_get(s, req, "/v1/snapshot", "after", p.after, SYNC_SNAPSHOT_LIMIT)
+		        : request_get(s, req, "/v1/pull", "cursor", p.cursor, SYNC_PULL_LIMIT);
+		if (rc) {
+			sync_page_free(&p);
+			return finish(s, SYNC_PERMANENT, cause);
+		}
+		s->page = p;
+		s->page_snapshot = snapshot;
+		s->deferred = true;
+		return SYNC_SEND;
+	}
+	rc = apply_page(s, &p, snapshot, cause);
 	if (rc) {
 		sync_page_free(&p);
 		return finish(s, SYNC_PERMANENT, cause);
 	}
-	s->stats.pulled += p.n;
-	s->stats.applied += k.applied;
-	s->stats.held += k.held;
-	free(s->last_page);
-	s->last_page = strdup(mark);
 	if (p.has_more) {
 		rc =
 		    snapshot
@@ -835,6 +896,13 @@ enum sync_next sync_feed(struct sync *s, const struct sync_reply *reply, struct 
 	if (s->state == ST_IDLE) {
 		fail(cause, RC_INVALID, str_printf("%s", _("sync: a reply came outside a cycle")));
 		return SYNC_PERMANENT;
+	}
+	/* The page before this reply first, whatever the reply says, as
+	 * without prefetch it would have been applied before asking. */
+	if (s->deferred) {
+		enum sync_next next = sync_apply_deferred(s, cause);
+		if (next != SYNC_SEND)
+			return next;
 	}
 	/* Still the one agent: renew the lease (a failure shows at the end). */
 	if (db_sync_lease_take(s->cache, s->holder, (long long)time(NULL), LEASE_SECONDS, cause))

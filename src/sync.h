@@ -14,13 +14,14 @@
 #include "../db/cache.h"
 #include "../db/sync.h"
 #include "rc.h"
+#include "sync_row.h"
 
-/* The schema version of the protocol this build speaks (GET /v1/hello). */
-#define SYNC_SCHEMA 1
+/* The protocol version sent with /v1/hello (src/sync_row.h). */
+#define SYNC_SCHEMA SYNC_PROTOCOL
 
 /* Rows asked per page. */
 #define SYNC_PULL_LIMIT     500
-#define SYNC_SNAPSHOT_LIMIT 2000
+#define SYNC_SNAPSHOT_LIMIT 5000
 
 /* A request to send: owned by the struct sync that made it, valid until
  * the next sync_feed or sync_free. */
@@ -64,6 +65,19 @@ struct sync;
  * of memory.  The cache stays the caller's. */
 struct sync *sync_new(struct cache *c, const char *holder);
 void sync_free(struct sync *s);
+
+/* Prefetch (off by default): a pull or snapshot page with more after it
+ * is parsed and kept, and sync_feed returns the request for the next one
+ * at once, so that the service prepares it while this one is applied: by
+ * sync_apply_deferred, which the driver calls once the request is on its
+ * way, or else first thing in the next sync_feed.  A page is still stored
+ * with its position in one transaction, in order. */
+void sync_set_prefetch(struct sync *s, bool on);
+/* Does a parsed page wait to be applied? */
+bool sync_deferred(const struct sync *s);
+/* Apply the page that waits, if any: SYNC_SEND (go on with the request in
+ * flight), or how the cycle ended (cause says why; drop the request). */
+enum sync_next sync_apply_deferred(struct sync *s, char **cause);
 
 /* Begin a cycle: takes the lease (SYNC_PERMANENT with *cause if another
  * agent holds it) and gives the hello request. */
@@ -118,10 +132,11 @@ enum rc sync_parse_hello(const char *body, size_t len, struct sync_hello *out, c
 /* A pull or snapshot page.  rows[i].json are compact JSON texts of the row
  * objects, owned with the rest by the page (sync_page_free). */
 struct sync_page {
-	struct db_sync_row *rows;
+	struct db_sync_row *rows; /* obj set, json NULL: they point into doc */
 	int n;
-	char *cursor; /* pull: after the page; snapshot: where to pull from after it */
-	char *after;  /* snapshot: position after the page, NULL for pull */
+	struct json_t *doc; /* the page as parsed */
+	char *cursor;       /* pull: after the page; snapshot: where to pull from after it */
+	char *after;        /* snapshot: position after the page, NULL for pull */
 	bool has_more;
 };
 enum rc sync_parse_page(const char *body, size_t len, bool snapshot, struct sync_page *out,

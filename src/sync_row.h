@@ -11,6 +11,15 @@
 
 #include "rc.h"
 
+/* The version of the sync protocol (handesk-sync(7)) this build speaks,
+ * and the oldest client version the service still serves.  A client sends
+ * its version with /v1/hello?schema=N; the service answers 409 to a client
+ * newer than itself (upgrade handeskd) or older than the oldest it serves
+ * (upgrade handesk).  Not the central store's migration number: the store
+ * may change without the protocol changing. */
+#define SYNC_PROTOCOL        1
+#define SYNC_PROTOCOL_OLDEST 1
+
 /* The operations of a pushed change, as bits of sync_entity.ops. */
 enum sync_op {
 	SYNC_OP_INSERT = 1,

@@ -28,6 +28,7 @@
 #include "db/central.h"
 #include "src/central/http.h"
 #include "src/central/sync.h"
+#include "src/sync_row.h"
 
 /* Limits the options do not carry (yet). */
 #define HTTP_CONNECTION_LIMIT   1024
@@ -254,9 +255,11 @@ static bool gzip(const char *text, size_t len, char **out, size_t *out_len)
 	int e;
 
 	memset(&z, 0, sizeof z);
-	/* 15 + 16: a gzip header and trailer rather than zlib's */
-	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-	    Z_OK)
+	/* 15 + 16: a gzip header and trailer rather than zlib's.  The
+	 * fastest level: on sync pages (repetitive JSON) it still shrinks
+	 * them about sixfold, at a third of the default level's time, which
+	 * was a fifth of a snapshot page's cost (bench/bench_sync.sh). */
+	if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return false;
 	cap = deflateBound(&z, (uLong)len);
 	*out = malloc(cap);
@@ -467,7 +470,7 @@ static bool authenticate(struct server *s, struct MHD_Connection *c, struct requ
 static enum MHD_Result route_hello(struct server *s, struct MHD_Connection *c, struct request *r)
 {
 	const char *schema_arg = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "schema");
-	int latest = db_central_schema_latest(), client = 0;
+	int client = 0;
 	struct central_token tok;
 	struct central *db;
 	enum MHD_Result ret;
@@ -483,12 +486,19 @@ static enum MHD_Result route_hello(struct server *s, struct MHD_Connection *c, s
 		return ret;
 	pool_put(&s->pool, slot, false);
 
-	if (schema_arg != NULL && client > latest) {
-		char msg[160];
+	if (schema_arg != NULL && (client > SYNC_PROTOCOL || client < SYNC_PROTOCOL_OLDEST)) {
+		char msg[200];
 
-		snprintf(msg, sizeof msg,
-		         "this handeskd knows schema %d; the client speaks %d: upgrade handeskd",
-		         latest, client);
+		if (client > SYNC_PROTOCOL)
+			snprintf(msg, sizeof msg,
+			         "this handeskd speaks sync schema %d; the client speaks %d: "
+			         "upgrade handeskd",
+			         SYNC_PROTOCOL, client);
+		else
+			snprintf(msg, sizeof msg,
+			         "this handeskd serves sync schema %d to %d; the client speaks %d: "
+			         "upgrade handesk",
+			         SYNC_PROTOCOL_OLDEST, SYNC_PROTOCOL, client);
 		return reply_error(c, r, MHD_HTTP_CONFLICT, "schema", msg, NULL, NULL);
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -497,7 +507,7 @@ static enum MHD_Result route_hello(struct server *s, struct MHD_Connection *c, s
 	snprintf(now + 19, sizeof now - 19, ".%03ldZ", ts.tv_nsec / 1000000 % 1000);
 	return reply(c, r, MHD_HTTP_OK,
 	             json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "server",
-	                       "handeskd " PACKAGE_VERSION, "schema", latest, "centre",
+	                       "handeskd " PACKAGE_VERSION, "schema", SYNC_PROTOCOL, "centre",
 	                       tok.centre_code, "token", tok.name, "centre_id", tok.centre_id,
 	                       "centre_name", tok.centre_name, "centre_language",
 	                       tok.centre_language, "time", now),

@@ -219,17 +219,6 @@ static void reply_store(struct sync_reply *out, enum rc rc, const char *cause)
 	out->broken = rc == RC_IO;
 }
 
-static void reply_json(struct sync_reply *out, json_t *j)
-{
-	out->body = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
-	if (!out->body) {
-		reply_error(out, 500, "internal", "%s", _("out of memory"));
-		return;
-	}
-	out->status = 200;
-}
-
 /* ---- push ---- */
 
 static json_t *rejected_result(const struct push_change *c)
@@ -363,7 +352,7 @@ static bool parse_limit(const char *s, int def, int max, int *out)
 void central_sync_pull(struct central *db, const char *centre_id, const char *cursor,
                        const char *limit, struct sync_reply *out)
 {
-	json_t *page = NULL;
+	char *page = NULL;
 	char *cause = NULL;
 	enum rc rc;
 	int n;
@@ -388,17 +377,18 @@ void central_sync_pull(struct central *db, const char *centre_id, const char *cu
 	else if (rc)
 		reply_store(out, rc, cause);
 	else {
-		reply_json(out, page);
+		out->status = 200;
+		out->body = page;
 		page = NULL;
 	}
-	json_decref(page);
+	free(page);
 	free(cause);
 }
 
 void central_sync_snapshot(struct central *db, const char *centre_id, const char *after,
                            const char *limit, struct sync_reply *out)
 {
-	json_t *page = NULL;
+	char *page = NULL;
 	char *cause = NULL;
 	enum rc rc;
 	int n;
@@ -423,9 +413,10 @@ void central_sync_snapshot(struct central *db, const char *centre_id, const char
 	else if (rc)
 		reply_store(out, rc, cause);
 	else {
-		reply_json(out, page);
+		out->status = 200;
+		out->body = page;
 		page = NULL;
 	}
-	json_decref(page);
+	free(page);
 	free(cause);
 }

@@ -19,8 +19,14 @@ static void check_row(const struct db_sync_row *r)
 {
 	json_t *o;
 
-	if (!r->json || !r->entity || !r->id || r->version <= 0)
+	if ((!r->json && !r->obj) || !r->entity || !r->id || r->version <= 0)
 		__builtin_trap();
+	if (r->obj) {
+		/* A page's row: the checked object itself. */
+		if (!json_is_object(r->obj))
+			__builtin_trap();
+		return;
+	}
 	o = json_loads(r->json, 0, NULL);
 	if (!json_is_object(o))
 		__builtin_trap();

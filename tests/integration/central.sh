@@ -166,6 +166,18 @@ for bad in "$secret" "$secret3" "$(printf '%064d' 0)" ""; do
 	[ "$code" = 401 ] || fail "/v1/hello with token '$bad': $code, not 401"
 	grep -q '"error": *"' "$t/body" || fail "401 without a JSON error: $(cat "$t/body")"
 done
+# Protocol versions: the one this handeskd speaks, a newer client (upgrade
+# handeskd), an older one than it serves (upgrade handesk), not a number.
+get "/v1/hello?schema=1" "$secret4"
+[ "$code" = 200 ] || fail "/v1/hello?schema=1: $code $(cat "$t/body")"
+get "/v1/hello?schema=2" "$secret4"
+[ "$code" = 409 ] && grep -q '"error": *"schema"' "$t/body" && grep -q 'upgrade handeskd' "$t/body" ||
+	fail "/v1/hello?schema=2: $code $(cat "$t/body")"
+get "/v1/hello?schema=0" "$secret4"
+[ "$code" = 409 ] && grep -q 'upgrade handesk"' "$t/body" ||
+	fail "/v1/hello?schema=0: $code $(cat "$t/body")"
+get "/v1/hello?schema=x" "$secret4"
+[ "$code" = 400 ] || fail "/v1/hello?schema=x: $code $(cat "$t/body")"
 get /v1/nosuch "$secret4"
 [ "$code" = 404 ] || fail "/v1/nosuch: $code, not 404"
 grep -q '"error": *"' "$t/body" || fail "404 without a JSON error: $(cat "$t/body")"

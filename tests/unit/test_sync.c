@@ -109,7 +109,7 @@ static enum rc answer(const struct person *p, const char *status, long version,
 			r[i].status = DB_SYNC_APPLIED;
 		else if (strcmp(status, "rejected") == 0)
 			r[i].status = DB_SYNC_REJECTED;
-		r[i].row = (struct db_sync_row){"person", p->meta.id, version, row};
+		r[i].row = (struct db_sync_row){"person", p->meta.id, version, row, NULL};
 		r[i].reason = "insz: the check digits do not match";
 	}
 	rc = db_sync_apply_push(cache, r, n, k, cause);
@@ -296,7 +296,7 @@ Test(sync, duplicate_is_like_applied)
 	r.change = json_string_value(
 	    json_object_get(json_array_get(json_object_get(doc, "changes"), 0), "change"));
 	r.status = DB_SYNC_DUPLICATE;
-	r.row = (struct db_sync_row){"person", p.meta.id, 9, row};
+	r.row = (struct db_sync_row){"person", p.meta.id, 9, row, NULL};
 	cr_assert_eq(db_sync_apply_push(cache, &r, 1, NULL, &cause), RC_OK, "%s", cause);
 	cr_assert_eq(db_outbox_count(cache), 0);
 	cr_assert_eq(scalar("SELECT version FROM person"), 9);
@@ -337,9 +337,9 @@ Test(sync, conflict_keeps_both_sides)
 	r.change = json_string_value(
 	    json_object_get(json_array_get(json_object_get(doc, "changes"), 0), "change"));
 	r.status = DB_SYNC_CONFLICT;
-	r.row = (struct db_sync_row){"person", p.meta.id, 8, row};
+	r.row = (struct db_sync_row){"person", p.meta.id, 8, row, NULL};
 	r.conflict =
-	    (struct db_sync_row){"conflict", "d0000000-0000-4000-8000-000000000001", 9, crow};
+	    (struct db_sync_row){"conflict", "d0000000-0000-4000-8000-000000000001", 9, crow, NULL};
 	cr_assert_eq(db_sync_apply_push(cache, &r, 1, NULL, &cause), RC_OK, "%s", cause);
 	cr_assert_eq(db_outbox_count(cache), 0);
 	cr_assert_eq(db_person_get(cache, p.meta.id, &p), RC_OK);
@@ -422,8 +422,9 @@ Test(sync, page_applies_in_one_transaction_with_its_cursor)
 	             "\"centre_id\":\"" CENTRE "\",\"version\":4,\"updated_at\":\"x\","
 	             "\"updated_by\":\"\",\"deleted\":false,\"data\":{\"login\":\"x\","
 	             "\"family_name\":\"X\",\"role\":\"reception\",\"active\":7}}");
-	rows[0] = (struct db_sync_row){"person", a.meta.id, 3, ra};
-	rows[1] = (struct db_sync_row){"staff", "e0000000-0000-4000-8000-000000000001", 4, bad};
+	rows[0] = (struct db_sync_row){"person", a.meta.id, 3, ra, NULL};
+	rows[1] =
+	    (struct db_sync_row){"staff", "e0000000-0000-4000-8000-000000000001", 4, bad, NULL};
 	cr_assert_neq(db_sync_apply_page(cache, rows, 2, &pos, NULL, &cause), RC_OK);
 	free(cause);
 	cause = NULL;
@@ -464,7 +465,7 @@ Test(sync, rule9_pulled_row_never_overwrites_unsent_changes)
 	strcpy(theirs.phone, "+32479999999");
 	strcpy(theirs.email, "new@example.invalid");
 	r = person_row(&theirs, 6, false);
-	row = (struct db_sync_row){"person", p.meta.id, 6, r};
+	row = (struct db_sync_row){"person", p.meta.id, 6, r, NULL};
 	cr_assert_eq(db_sync_apply_page(cache, &row, 1, NULL, &k, &cause), RC_OK, "%s", cause);
 	cr_assert_eq(k.held, 1);
 	cr_assert_eq(db_person_get(cache, p.meta.id, &p), RC_OK);
@@ -492,7 +493,7 @@ Test(sync, held_row_applies_once_the_row_is_free)
 	theirs = p;
 	strcpy(theirs.email, "new@example.invalid");
 	r = person_row(&theirs, 6, false);
-	row = (struct db_sync_row){"person", p.meta.id, 6, r};
+	row = (struct db_sync_row){"person", p.meta.id, 6, r, NULL};
 	cr_assert_eq(db_sync_apply_page(cache, &row, 1, NULL, NULL, &cause), RC_OK);
 	/* Rejected: kept (blocks the row); discarded: the held row applies. */
 	cr_assert_eq(answer(&p, "rejected", 0, NULL, &cause), RC_OK, "%s", cause);
@@ -518,12 +519,12 @@ Test(sync, tombstone_deletes_and_unindexes)
 
 	helper_person(&p, "Wouters", "Els", "1980-05-06", NULL);
 	r = person_row(&p, 3, false);
-	row = (struct db_sync_row){"person", p.meta.id, 3, r};
+	row = (struct db_sync_row){"person", p.meta.id, 3, r, NULL};
 	cr_assert_eq(db_sync_apply_page(cache, &row, 1, NULL, NULL, &cause), RC_OK, "%s", cause);
 	cr_assert_eq(db_person_count(cache), 1);
 	free(r);
 	r = person_row(&p, 4, true);
-	row = (struct db_sync_row){"person", p.meta.id, 4, r};
+	row = (struct db_sync_row){"person", p.meta.id, 4, r, NULL};
 	cr_assert_eq(db_sync_apply_page(cache, &row, 1, NULL, NULL, &cause), RC_OK, "%s", cause);
 	cr_assert_eq(scalar("SELECT deleted FROM person"), 1, "kept as a tombstone");
 	cr_assert_eq(db_person_count(cache), 0);
@@ -550,8 +551,8 @@ Test(sync, pulled_insz_held_by_local_person_does_not_fail_the_page)
 	helper_person(&other, "Maes", "Lore", "1999-09-09", NULL);
 	r1 = person_row(&theirs, 3, false);
 	r2 = person_row(&other, 4, false);
-	rows[0] = (struct db_sync_row){"person", theirs.meta.id, 3, r1};
-	rows[1] = (struct db_sync_row){"person", other.meta.id, 4, r2};
+	rows[0] = (struct db_sync_row){"person", theirs.meta.id, 3, r1, NULL};
+	rows[1] = (struct db_sync_row){"person", other.meta.id, 4, r2, NULL};
 	cr_assert_eq(db_sync_apply_page(cache, rows, 2, &pos, &k, &cause), RC_OK, "%s", cause);
 	cr_assert_eq(k.held, 1);
 	cr_assert_eq(k.applied, 1);
@@ -756,11 +757,11 @@ Test(sync, cycle_against_canned_replies)
 	}
 	reply_json(&rep, 200, pushbody);
 	cr_assert_eq(sync_feed(s, &rep, &req, &cause), SYNC_SEND, "%s", cause);
-	cr_assert_str_eq(req.path, "/v1/snapshot?limit=2000");
+	cr_assert_str_eq(req.path, "/v1/snapshot?limit=5000");
 	reply_json(&rep, 200,
 	           "{\"rows\":[],\"after\":\"a/1\",\"has_more\":true,\"cursor\":\"v1.5.10\"}");
 	cr_assert_eq(sync_feed(s, &rep, &req, &cause), SYNC_SEND, "%s", cause);
-	cr_assert_str_eq(req.path, "/v1/snapshot?after=a%2F1&limit=2000");
+	cr_assert_str_eq(req.path, "/v1/snapshot?after=a%2F1&limit=5000");
 	reply_json(&rep, 200,
 	           "{\"rows\":[],\"after\":\"a/2\",\"has_more\":false,\"cursor\":\"v1.5.10\"}");
 	cr_assert_eq(sync_feed(s, &rep, &req, &cause), SYNC_SEND, "%s", cause);
@@ -812,6 +813,102 @@ Test(sync, another_centre_stops_the_cycle)
 	cr_assert(strstr(cause, "another centre"), "%s", cause);
 	free(cause);
 	cr_assert_eq(db_outbox_count(cache), 1, "nothing sent, nothing lost");
+	sync_free(s);
+}
+
+/* Prefetch: a page is kept while the next one is asked for, applied by
+ * sync_apply_deferred (or the next sync_feed) with its position; an
+ * initial sync's persons reach the search index with its last page. */
+Test(sync, prefetch_applies_pages_in_order_and_indexes_at_the_end)
+{
+	struct sync *s = sync_new(cache, "test:1");
+	struct sync_request req;
+	struct sync_reply rep;
+	struct person a, b;
+	struct search_hit hits[4];
+	char *cause = NULL, *ra, *rb, *page1, *page2, *v = NULL;
+	int n;
+
+	sync_set_prefetch(s, true);
+	helper_person(&a, "Janssens", "Piet", "1980-03-04", NULL);
+	helper_person(&b, "Peeters", "Ann", "1985-05-06", NULL);
+	ra = person_row(&a, 3, false);
+	rb = person_row(&b, 4, false);
+	cr_assert(asprintf(&page1,
+	                   "{\"rows\":[%s],\"after\":\"a/1\",\"has_more\":true,"
+	                   "\"cursor\":\"v1.5.10\"}",
+	                   ra) > 0);
+	cr_assert(asprintf(&page2,
+	                   "{\"rows\":[%s],\"after\":\"a/2\",\"has_more\":false,"
+	                   "\"cursor\":\"v1.5.10\"}",
+	                   rb) > 0);
+	cr_assert_eq(sync_start(s, &req, &cause), SYNC_SEND);
+	reply_json(&rep, 200,
+	           "{\"server\":\"handeskd 0.1\",\"schema\":1,\"centre\":\"BRU\",\"token\":\"ws\","
+	           "\"centre_id\":\"" CENTRE "\",\"centre_name\":\"B\",\"centre_language\":\"nl\","
+	           "\"time\":\"2026-11-23T09:15:02.123Z\"}");
+	cr_assert_eq(sync_feed(s, &rep, &req, &cause), SYNC_SEND, "%s", cause);
+	cr_assert_str_eq(req.path, "/v1/snapshot?limit=5000");
+	cr_assert(!sync_deferred(s));
+
+	reply_json(&rep, 200, page1);
+	cr_assert_eq(sync_feed(s, &rep, &req, &cause), SYNC_SEND, "%s", cause);
+	cr_assert_str_eq(req.path, "/v1/snapshot?after=a%2F1&limit=5000", "asked for at once");
+	cr_assert(sync_deferred(s));
+	cr_assert_eq(scalar("SELECT count(*) FROM person"), 0, "not applied yet");
+	cr_assert_eq(db_sync_state_get(cache, "snapshot_after", &v), RC_NOTFOUND);
+	cr_assert_eq(sync_apply_deferred(s, &cause), SYNC_SEND, "%s", cause);
+	cr_assert(!sync_deferred(s));
+	cr_assert_eq(scalar("SELECT count(*) FROM person"), 1);
+	cr_assert_eq(db_sync_state_get(cache, "snapshot_after", &v), RC_OK);
+	cr_assert_str_eq(v, "a/1", "the position with its page");
+	free(v);
+	cr_assert_eq(db_search_persons(cache, "janssens", hits, 4, &n), RC_OK);
+	cr_assert_eq(n, 0, "the index waits for the end of the initial sync");
+
+	/* The last page: applied at once, then the index is complete. */
+	reply_json(&rep, 200, page2);
+	cr_assert_eq(sync_feed(s, &rep, &req, &cause), SYNC_SEND, "%s", cause);
+	cr_assert_str_eq(req.path, "/v1/pull?cursor=v1.5.10&limit=500");
+	cr_assert(!sync_deferred(s));
+	cr_assert_eq(scalar("SELECT count(*) FROM person"), 2);
+	cr_assert_eq(db_sync_state_get(cache, "snapshot_done", &v), RC_OK);
+	cr_assert_str_eq(v, "1");
+	free(v);
+	cr_assert_eq(db_search_persons(cache, "janssens", hits, 4, &n), RC_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(db_search_persons(cache, "peeters ann", hits, 4, &n), RC_OK);
+	cr_assert_eq(n, 1);
+	reply_json(&rep, 200, "{\"rows\":[],\"cursor\":\"v1.6.12\",\"has_more\":false}");
+	cr_assert_eq(sync_feed(s, &rep, &req, &cause), SYNC_DONE, "%s", cause);
+	cr_assert_eq(sync_stats(s)->pulled, 2);
+
+	/* A page left for the next sync_feed is applied before its reply,
+	 * even a failed one; a page never applied is simply fetched again. */
+	cr_assert_eq(
+	    db_cache_exec(cache, "DELETE FROM sync_state WHERE key LIKE 'snapshot%'", &cause),
+	    RC_OK, "%s", cause);
+	cr_assert_eq(sync_start(s, &req, &cause), SYNC_SEND);
+	reply_json(&rep, 200,
+	           "{\"server\":\"handeskd 0.1\",\"schema\":1,\"centre\":\"BRU\",\"token\":\"ws\","
+	           "\"centre_id\":\"" CENTRE "\",\"centre_name\":\"B\",\"centre_language\":\"nl\","
+	           "\"time\":\"2026-11-23T09:15:02.123Z\"}");
+	cr_assert_eq(sync_feed(s, &rep, &req, &cause), SYNC_SEND, "%s", cause);
+	reply_json(&rep, 200, page1);
+	cr_assert_eq(sync_feed(s, &rep, &req, &cause), SYNC_SEND, "%s", cause);
+	cr_assert(sync_deferred(s));
+	reply_json(&rep, 503, "{\"error\":\"unavailable\",\"message\":\"try later\"}");
+	cr_assert_eq(sync_feed(s, &rep, &req, &cause), SYNC_TRANSIENT);
+	free(cause);
+	cause = NULL;
+	cr_assert(!sync_deferred(s));
+	cr_assert_eq(db_sync_state_get(cache, "snapshot_after", &v), RC_OK);
+	cr_assert_str_eq(v, "a/1");
+	free(v);
+	free(ra);
+	free(rb);
+	free(page1);
+	free(page2);
 	sync_free(s);
 }
 
