@@ -383,6 +383,36 @@ get "/v1/pull?cursor=$cursor" "$tokA"
 [ "$(js '{rows}')" = "[]" ] && [ "$(js '{has_more}')" = false ] &&
 	[ "$(js '{cursor}')" = "$cursor" ] || fail "pull at the end: $(cat "$t/body")"
 
+# Transaction ids across a power of ten (999 -> 1000): pages follow the
+# numbers, not their text ("1000" sorts before "998"), so a cursor never
+# jumps over the rest of the lower ones.  Burn ids up to just below the next
+# power of ten, then write six persons, one transaction each, and pull them
+# two at a time.
+x=$(q -c "SELECT pg_current_xact_id()")
+p10=10
+while [ $p10 -le $((x + 20)) ]; do p10=$((p10 * 10)); done
+i=$((x + 1))
+while [ $i -lt $((p10 - 3)) ]; do
+	echo "SELECT pg_current_xact_id();"
+	i=$((i + 1))
+done | q >/dev/null || fail "burning transaction ids"
+pullall "$tokA" 5000
+edge=$cursor
+: >"$t/edge.ids"
+for n in 1 2 3 4 5 6; do
+	e=$(uuid)
+	echo "$e" >>"$t/edge.ids"
+	batch "$t/be$n" "$(change edge:$n person insert "$e" 0 "{\"family_name\":\"Edge$n\"}")"
+	push "$t/be$n" "$tokA"
+	[ "$code" = 200 ] || fail "edge push $n: $code $(cat "$t/body")"
+done
+[ "$(q -c "SELECT min(txid::text::bigint) < $p10 AND max(txid::text::bigint) >= $p10 FROM record WHERE data->>'family_name' LIKE 'Edge%'")" = t ] ||
+	fail "the edge rows do not straddle $p10: $(q -c "SELECT txid FROM record WHERE data->>'family_name' LIKE 'Edge%'")"
+pullall "$tokA" 2 "$edge"
+for e in $(cat "$t/edge.ids"); do
+	grep -q "^$e " "$t/pulled" || fail "pull across txid $p10 skipped $e: $(cat "$t/pulled")"
+done
+
 # A transaction that writes first and commits last is never skipped: while
 # it runs, rows committed after it are held back too.
 late=$(uuid)
