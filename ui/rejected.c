@@ -158,7 +158,8 @@ static bool rejected_draw(void *p, struct ui_app *app, int top, int height)
 	ui_widget_put(stdscr, top, 1, COLS - 2, line, ui_theme_attr(UI_FACE_DIM), false);
 	ui_widget_put(stdscr, top + 1, xw, 13, _("What"), h, false);
 	ui_widget_put(stdscr, top + 1, xr, 31, _("Record"), h, false);
-	ui_widget_put(stdscr, top + 1, xo, 9, _("Change"), h, false);
+	/* TRANSLATORS: column header: what the change did (new, change, delete). */
+	ui_widget_put(stdscr, top + 1, xo, 9, _("Operation"), h, false);
 	ui_widget_put(stdscr, top + 1, xt, COLS - xt - 1, _("Made"), h, false);
 	r->rows = height - LIST_TOP - REASON_MAX - 1;
 	if (r->rows < 1)
@@ -289,10 +290,11 @@ static int rejected_handle(void *p, struct ui_app *app, enum ui_action a, wint_t
 	case UI_ACT_DELETE:
 		if (r->sel >= r->n)
 			return UI_HANDLED;
-		snprintf(text, sizeof text,
-		         _("The %s of %s is dropped and never reaches the central service.\n"
-		           "Reason it was rejected: %s"),
-		         op_name(r->v[r->sel].op), r->labels[r->sel], r->v[r->sel].reason);
+		snprintf(
+		    text, sizeof text,
+		    _("This change (%s, %s) is dropped and never reaches the central service.\n"
+		      "Reason it was rejected: %s"),
+		    op_name(r->v[r->sel].op), r->labels[r->sel], r->v[r->sel].reason);
 		ui_confirm_open(&r->confirm, ASK_DISCARD, _("Discard this change for good?"), text,
 		                _("Enter: discard"), _("Esc: keep it"));
 		return UI_HANDLED;
