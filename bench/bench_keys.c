@@ -549,6 +549,203 @@ static void scenario_help(struct term *t, double base)
 	series_free(parts, 2);
 }
 
+/* ---- -S: keystrokes while handesk syncs a large centre ---- */
+
+/* One line of the probe command's output (rows in the cache, say): the
+ * sync moved on between two probes that differ. */
+static void probe(const char *cmd, char *out, size_t size)
+{
+	FILE *f = popen(cmd, "r");
+
+	out[0] = '\0';
+	if (!f)
+		die("popen", strerror(errno));
+	if (!fgets(out, (int)size, f))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	if (pclose(f) != 0)
+		die("the probe command failed", cmd);
+}
+
+static void series_append(struct series *dst, const struct series *src)
+{
+	for (int i = 0; i < src->n; i++)
+		series_add(dst, src->v[i]);
+	dst->silent += src->silent;
+}
+
+/* The keys of a phase: typing names (and Backspace), moving in a list. */
+struct phase {
+	struct series total, parts[4]; /* typing, Backspace, Down, Up */
+};
+
+static void phase_name(struct phase *p, const char *what)
+{
+	static char names[3][5][160];
+	static int used;
+	char(*n)[160] = names[used++ % 3];
+
+	snprintf(n[0], sizeof n[0], "%s: search typing and list moves", what);
+	snprintf(n[1], sizeof n[1], "  %s: a letter typed", what);
+	snprintf(n[2], sizeof n[2], "  %s: Backspace", what);
+	snprintf(n[3], sizeof n[3], "  %s: list Down", what);
+	snprintf(n[4], sizeof n[4], "  %s: list Up", what);
+	memset(p, 0, sizeof *p);
+	p->total.name = n[0];
+	for (int i = 0; i < 4; i++)
+		p->parts[i].name = n[i + 1];
+}
+
+static void phase_append(struct phase *dst, const struct phase *src)
+{
+	series_append(&dst->total, &src->total);
+	for (int i = 0; i < 4; i++)
+		series_append(&dst->parts[i], &src->parts[i]);
+}
+
+static void phase_free(struct phase *p)
+{
+	series_free(&p->total, 1);
+	series_free(p->parts, 4);
+}
+
+/* One round of keys: every name typed and erased, then (list) a list
+ * walked. */
+static void sync_round(struct term *t, struct phase *p, int round, bool list)
+{
+	static const char *const queries[] = {"ma", "peeters", "d"};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		type_and_erase(t, names[i], &p->total, &p->parts[0], &p->parts[1]);
+	if (!list)
+		return;
+	key(t, K_CLEAR, NULL, NULL);
+	type(t, queries[round % 3], NULL, NULL);
+	for (int i = 0; i < 40; i++)
+		key(t, K_DOWN, &p->total, &p->parts[2]);
+	for (int i = 0; i < 40; i++)
+		key(t, K_UP, &p->total, &p->parts[3]);
+	key(t, K_CLEAR, NULL, NULL);
+}
+
+/* Rounds of keys for as long as the probe keeps changing (at most max
+ * rounds); only rounds during which it changed count.  *first and *last:
+ * the probe before the first round and after the last counted one. */
+static void sync_phase(struct term *t, const char *probe_cmd, struct phase *out, int max,
+                       char *first, char *last, size_t size)
+{
+	char before[256], after[256];
+	int counted = 0;
+
+	probe(probe_cmd, before, sizeof before);
+	snprintf(first, size, "%s", before);
+	snprintf(last, size, "%s", before);
+	for (int r = 0; r < max; r++) {
+		struct phase p;
+		long persons = 0, keys = 0;
+		memset(&p, 0, sizeof p);
+		/* Down in an empty list shows nothing: the next status line
+		 * drawn would pass for its screen.  The list is walked once the
+		 * search index holds persons ("N persons, K search keys, ..."). */
+		sscanf(before, "%ld persons, %ld", &persons, &keys);
+		sync_round(t, &p, r, keys >= 10000);
+		probe(probe_cmd, after, sizeof after);
+		if (strcmp(before, after) != 0) {
+			phase_append(out, &p);
+			snprintf(last, size, "%s", after);
+			counted++;
+		}
+		phase_free(&p);
+		if (strcmp(before, after) == 0)
+			break; /* the sync is idle */
+		snprintf(before, sizeof before, "%s", after);
+	}
+	printf("  %d rounds of keys while the sync ran; probe before: %s; after: %s\n", counted,
+	       first, last);
+}
+
+static void phase_report(struct phase *p, double base)
+{
+	report_scenario(&p->total, p->parts, 4, base);
+}
+
+/* -S: handesk with a configuration whose server holds a large centre and
+ * whose cache is new: keys during the initial sync (and its search index),
+ * then the same keys with the sync idle (the baseline), then keys during
+ * a pull of the changes update_cmd makes centrally (Ctrl-R starts it). */
+static void sync_mode(const char *handesk, const char *config, const char *login,
+                      const char *probe_cmd, const char *update_cmd, double base, FILE *trace)
+{
+	char a[256], b[256], c[256], d[256];
+	struct phase initial, idle, pull;
+	struct term t;
+	double t0, last;
+	bool forced;
+	int status;
+
+	char config_opt[] = "--config", login_opt[] = "--login";
+	char *hargv[] = {strdup(handesk), config_opt,    strdup(config),
+	                 login_opt,       strdup(login), NULL};
+	if (!hargv[0] || !hargv[2] || !hargv[4])
+		die("memory", NULL);
+	phase_name(&initial, "during the initial sync");
+	phase_name(&idle, "sync idle (baseline)");
+	phase_name(&pull, "during a pull of many changes");
+	memset(&t, 0, sizeof t);
+	t.trace = trace;
+	probe(probe_cmd, a, sizeof a);
+	t0 = now_ms();
+	term_start(&t, hargv, NULL, false);
+	last = drain(&t, START_MS, 100, 3000);
+	if (t.eof || last <= 0)
+		die_term(&t, "handesk showed no first screen");
+	printf("start to first screen: %.1f ms (the cache before: %s)\n", last - t0, a);
+
+	printf("== keys during the initial sync\n");
+	sync_phase(&t, probe_cmd, &initial, 60, a, b, sizeof a);
+	printf("== keys with the sync idle (baseline)\n");
+	probe(probe_cmd, c, sizeof c);
+	for (int r = 0; r < 2; r++)
+		sync_round(&t, &idle, r, true);
+	probe(probe_cmd, d, sizeof d);
+	if (strcmp(c, d) != 0)
+		printf("  the cache changed during the baseline (%s -> %s)\n", c, d);
+	printf("== keys during a pull of many changes\n");
+	if (update_cmd) {
+		if (system(update_cmd) != 0)
+			die("the update command failed", update_cmd);
+		key(&t, "\022", NULL, NULL); /* Ctrl-R: sync now */
+		sync_phase(&t, probe_cmd, &pull, 60, a, b, sizeof a);
+	}
+
+	phase_report(&idle, base);
+	phase_report(&initial, base);
+	if (!initial.total.n) {
+		printf("no keys while the initial sync ran: FAIL\n");
+		failures++;
+	}
+	if (update_cmd) {
+		phase_report(&pull, base);
+		if (!pull.total.n) {
+			printf("no keys while the pull ran: FAIL\n");
+			failures++;
+		}
+	}
+	key(&t, K_CLEAR, NULL, NULL);
+	status = term_stop(&t, K_F10, &forced);
+	if (forced || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		printf("handesk did not quit cleanly on F10 (wait status %d%s) FAIL\n", status,
+		       forced ? ", needed a signal" : "");
+		failures++;
+	}
+	phase_free(&initial);
+	phase_free(&idle);
+	phase_free(&pull);
+	free(hargv[0]);
+	free(hargv[2]);
+	free(hargv[4]);
+}
+
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
@@ -559,21 +756,32 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 
 static void usage(void)
 {
-	fprintf(stderr,
-	        "usage: bench_keys [-q QUIET_MS] [-t TRACE] HANDESK_BINARY CACHE\n"
-	        "Runs handesk on CACHE in a %dx%d pty as demo-reception (BENCH_LOGIN)\n"
-	        "and times each keystroke to its updated screen: from the write() of\n"
-	        "the key to the last byte of output before QUIET_MS (default %d) of\n"
-	        "quiet.  The baseline is the pty round trip (/bin/cat -u).  Writes to\n"
-	        "the cache (view audit rows): use a demo cache, never a real one.\n"
-	        "-t writes all the output read, with the keys marked, to TRACE.\n",
-	        COLS_PTY, ROWS_PTY, QUIET_MS);
+	fprintf(
+	    stderr,
+	    "usage: bench_keys [-q QUIET_MS] [-t TRACE] HANDESK_BINARY CACHE\n"
+	    "       bench_keys [-q QUIET_MS] [-t TRACE] -S CONFIG -p PROBE_CMD [-u UPDATE_CMD]\n"
+	    "                  HANDESK_BINARY\n"
+	    "Runs handesk on CACHE in a %dx%d pty as demo-reception (BENCH_LOGIN)\n"
+	    "and times each keystroke to its updated screen: from the write() of\n"
+	    "the key to the last byte of output before QUIET_MS (default %d) of\n"
+	    "quiet.  The baseline is the pty round trip (/bin/cat -u).  Writes to\n"
+	    "the cache (view audit rows): use a demo cache, never a real one.\n"
+	    "-t writes all the output read, with the keys marked, to TRACE.\n"
+	    "-S: handesk --config CONFIG (a new cache, a server holding a large\n"
+	    "centre; BENCH_LOGIN default dir): rounds of keys during the initial\n"
+	    "sync for as long as PROBE_CMD's line ('N persons, K search keys, ...')\n"
+	    "changes (a list is walked only when K >= 10000: Down in an empty list\n"
+	    "shows nothing),\n"
+	    "then with the sync idle (the baseline), then after UPDATE_CMD (changes\n"
+	    "made centrally) and Ctrl-R during the pull.\n",
+	    COLS_PTY, ROWS_PTY, QUIET_MS);
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	const char *login = getenv("BENCH_LOGIN"), *trace_path = NULL;
+	const char *sync_config = NULL, *probe_cmd = NULL, *update_cmd = NULL;
 	char config_home[] = "/tmp/bench_keys.XXXXXX";
 	struct term t;
 	FILE *trace = NULL;
@@ -581,8 +789,17 @@ int main(int argc, char **argv)
 	int opt, status;
 	bool forced;
 
-	while ((opt = getopt(argc, argv, "q:t:h")) != -1) {
+	while ((opt = getopt(argc, argv, "q:t:S:p:u:h")) != -1) {
 		switch (opt) {
+		case 'S':
+			sync_config = optarg;
+			break;
+		case 'p':
+			probe_cmd = optarg;
+			break;
+		case 'u':
+			update_cmd = optarg;
+			break;
 		case 'q':
 			quiet_ms = atoi(optarg);
 			break;
@@ -593,7 +810,25 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (argc - optind != 2 || quiet_ms < 1)
+	if (sync_config && argc - optind == 1 && probe_cmd && quiet_ms >= 1) {
+		if (!login || !*login)
+			login = "dir";
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		signal(SIGPIPE, SIG_IGN);
+		if (trace_path && !(trace = fopen(trace_path, "w")))
+			die(trace_path, strerror(errno));
+		printf("keystroke to updated screen through a %dx%d pty while handesk syncs, "
+		       "quiet after %d ms\n",
+		       COLS_PTY, ROWS_PTY, quiet_ms);
+		base = baseline(trace);
+		sync_mode(argv[optind], sync_config, login, probe_cmd, update_cmd, base, trace);
+		if (trace)
+			fclose(trace);
+		printf("bench_keys: %s\n",
+		       failures ? "some figures miss their bar" : "all bars met");
+		return failures ? 1 : 0;
+	}
+	if (argc - optind != 2 || quiet_ms < 1 || sync_config)
 		usage();
 	if (!login || !*login)
 		login = "demo-reception";

@@ -10,6 +10,11 @@
 #      audit row) pushed by one cache, and pulled by another (a small
 #      centre of its own): milliseconds each way, whole `handesk sync` runs.
 #   3. bench_load: 50 clients doing push/pull cycles against handeskd.
+#   4. bench_keys -S: keystroke latency in handesk (curses) while it does
+#      the initial sync of BENCH_KEYS_SYNC_ROWS persons (default 300000),
+#      and while it pulls BENCH_KEYS_SYNC_CHANGES changes (default 50000),
+#      against the same keys with the sync idle (BENCH_SYNC_KEYS_ONLY=1:
+#      this one only).
 # Medians of BENCH_SYNC_RUNS initial syncs (default 3) and of 5 rounds of
 # changes.  Needs psql, sqlite3 and PostgreSQL's server programs (initdb as
 # the postgres user when run as root, else pg_virtualenv); prints SKIP and
@@ -36,7 +41,7 @@ if [ "${2:-}" != --inside ]; then
 	command -v psql >/dev/null 2>&1 || skip "psql not installed"
 	command -v sqlite3 >/dev/null 2>&1 || skip "sqlite3 not installed"
 	[ -x "$cachetool" ] || skip "no $cachetool (make check builds it)"
-	for p in "$handesk" "$handeskd" "$rss" "$load"; do
+	for p in "$handesk" "$handeskd" "$rss" "$load" "$build/bench/bench_keys"; do
 		[ -x "$p" ] || skip "no $p"
 	done
 	unset PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE
@@ -110,9 +115,10 @@ hs() {
 
 # --- seed: persons of centre BIG, realistic names and INSZ-like numbers
 # (date of birth, serial, 97-modulus check digits of the pre-2000 rule) ---
-t0=$(now)
-big=$(q -c "SELECT id FROM centre WHERE code = 'BIG'")
-q -v centre="$big" -v n="$rows" <<'EOF' || die "seeding the central store"
+# seed CENTRE_ID N: N persons of the centre.
+seed() {
+q -v centre="$1" -v n="$2" <<'EOF'
+
 SET synchronous_commit = off;
 INSERT INTO record (entity, id, centre_id, version, updated_at, data)
 SELECT 'person', gen_random_uuid(), :'centre', nextval('record_version'),
@@ -144,6 +150,50 @@ FROM generate_series(1::bigint, :n) AS i,
                      lpad((1 + (i / 25000) % 997)::text, 3, '0') AS serial) s;
 VACUUM ANALYZE record;
 EOF
+}
+
+# --- 4 (first when BENCH_SYNC_KEYS_ONLY=1): keystrokes in the curses
+# application during a large initial sync and a pull of many changes ---
+keys_during_sync() {
+	krows=${BENCH_KEYS_SYNC_ROWS:-300000}
+	kchanges=${BENCH_KEYS_SYNC_CHANGES:-50000}
+	echo "== keystrokes during a sync ($krows persons, then $kchanges changes)"
+	"$handeskd" centre add --code KEY --name Toetsen --language nl >/dev/null || die "centre KEY"
+	key=$(q -c "SELECT id FROM centre WHERE code = 'KEY'")
+	conf keys KEY
+	# The sync cycle at start-up and Ctrl-R only: no timer cycle in the baseline.
+	echo "sync_interval = 86400" >>"$t/keys.conf"
+	# A cache of the centre (it needs a staff record to start) while the
+	# centre is still empty; then the persons, and the cache made to sync
+	# from the start again: its first cycle is a whole initial snapshot.
+	hs keys sync >/dev/null 2>&1 || die "first sync (keys)"
+	hs keys --login dir staff add --login dir --role director --family Daems --given Dirk \
+		>/dev/null 2>&1 || die "staff add (keys)"
+	hs keys sync >/dev/null 2>&1 || die "second sync (keys)"
+	seed "$key" "$krows" >/dev/null || die "seeding centre KEY"
+	sqlite3 "$t/keys.db" "DELETE FROM sync_state WHERE key IN ('snapshot_done', 'snapshot_after', 'cursor')" ||
+		die "sync state (keys)"
+	# Persons, search keys, highest version: differs as long as the sync works.
+	probe="sqlite3 -readonly $t/keys.db \"SELECT (SELECT n FROM tally WHERE name = 'person') || ' persons, ' || (SELECT count(*) FROM person_key) || ' search keys, version ' || (SELECT coalesce(max(version), 0) FROM person)\""
+	update="psql -X -q -v ON_ERROR_STOP=1 -c \"UPDATE record SET version = nextval('record_version'), txid = pg_current_xact_id(), updated_at = now(), data = jsonb_set(data, '{phone}', to_jsonb('+3248' || lpad((version % 10000000)::text, 7, '0'))) WHERE id IN (SELECT id FROM record WHERE centre_id = '$key' AND entity = 'person' ORDER BY id LIMIT $kchanges)\""
+	BENCH_LOGIN=dir "$build/bench/bench_keys" -q "${BENCH_KEYS_QUIET:-5}" -S "$t/keys.conf" \
+		-p "$probe" -u "$update" "$handesk" || status=1
+	got=$(sqlite3 "$t/keys.db" "SELECT count(*) FROM person") || die "count (keys)"
+	[ "$got" = "$krows" ] || { echo "  the cache has $got persons, not $krows: FAIL"; status=1; }
+	got=$(sqlite3 "$t/keys.db" "SELECT count(DISTINCT person_id) FROM person_key") || die "person_key (keys)"
+	[ "$got" = "$krows" ] || { echo "  search index: $got persons of $krows: FAIL"; status=1; }
+	got=$(sqlite3 "$t/keys.db" "SELECT count(*) FROM person WHERE phone LIKE '+3248%'")
+	[ "$got" = "$kchanges" ] || { echo "  $got changes pulled, not $kchanges: FAIL"; status=1; }
+	rm -f "$t/keys.db"*
+}
+if [ "${BENCH_SYNC_KEYS_ONLY:-}" = 1 ]; then
+	keys_during_sync
+	exit $status
+fi
+
+t0=$(now)
+big=$(q -c "SELECT id FROM centre WHERE code = 'BIG'")
+seed "$big" "$rows" || die "seeding the central store"
 t1=$(now)
 awk -v a="$t0" -v b="$t1" -v n="$rows" 'BEGIN { printf "seed: %d person rows into the central store in %.1f s\n", n, b - a }'
 
@@ -256,4 +306,6 @@ echo "== bench_load (50 clients)"
 "$handeskd" centre add --code LOD --name Last --language nl >/dev/null || die "centre LOD"
 tok=$("$handeskd" token add --centre LOD --name load 2>/dev/null) || die "token load"
 "$load" -c 50 -s "${BENCH_LOAD_SECONDS:-10}" "$port" "$tok" || status=1
+
+keys_during_sync
 exit $status

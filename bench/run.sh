@@ -7,7 +7,8 @@
 #   BENCH_CACHE    use this existing demo cache instead (it gets written to)
 #   BENCH_RUNS     start-up runs, cold and warm (default 7)
 # bench_sync.sh (its own throwaway PostgreSQL) takes BENCH_SYNC_ROWS and
-# BENCH_SYNC_RUNS.
+# BENCH_SYNC_RUNS; its last step, keystrokes in handesk during a large sync
+# (bench_keys -S), BENCH_KEYS_SYNC_ROWS and BENCH_KEYS_SYNC_CHANGES.
 set -u
 build=${1:?usage: run.sh BUILDDIR}
 handesk=$build/handesk

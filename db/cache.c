@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,6 +51,18 @@ struct cache {
 	char **bulk_index_name; /* indexes dropped for the bulk load ... */
 	char **bulk_index_sql;  /* ... and their definitions, to recreate them at its end */
 	int nbulk_index;
+	struct checkpointer *ckpt; /* db_cache_checkpoint_in_background */
+};
+
+/* The background checkpointer: its own connection, its own thread. */
+#define CHECKPOINT_EVERY_MS       20
+#define CHECKPOINT_RESTART_FRAMES 16384 /* 64 MiB of log: make it start again */
+struct checkpointer {
+	sqlite3 *db;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop; /* under lock */
 };
 
 /* The format is translated here: xgettext extracts the second argument of
@@ -408,6 +421,11 @@ enum rc db_cache_commit(struct cache *c, char **cause)
 		return RC_IO;
 	}
 	rc = exec_waiting(c, "COMMIT", cause);
+	if (!rc && c->ckpt) { /* the log copied while the caller goes on */
+		pthread_mutex_lock(&c->ckpt->lock);
+		pthread_cond_signal(&c->ckpt->wake);
+		pthread_mutex_unlock(&c->ckpt->lock);
+	}
 	if (rc && !sqlite3_get_autocommit(c->db))
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -704,10 +722,104 @@ out:
 	return rc;
 }
 
+static void *checkpoint_loop(void *arg)
+{
+	struct checkpointer *k = arg;
+	int r, log, done;
+
+	pthread_mutex_lock(&k->lock);
+	while (!k->stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += CHECKPOINT_EVERY_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&k->wake, &k->lock, &until);
+		if (k->stop)
+			break;
+		pthread_mutex_unlock(&k->lock);
+		/* PASSIVE: as much of the log as no reader needs; SQLITE_BUSY
+		 * (another checkpoint running) is fine, next time then. */
+		r = sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+		/* The writer starts the log from its beginning again when it
+		 * finds it all copied as it begins (a commit wakes this thread
+		 * for that).  Should commits come too fast for that, RESTART
+		 * once all is copied: it takes the write lock (a writer waits
+		 * a few ms), so only rarely; with no busy handler it gives up at
+		 * once if the lock is taken. */
+		if (r == SQLITE_OK && log >= CHECKPOINT_RESTART_FRAMES && done == log)
+			sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL,
+			                          NULL);
+		pthread_mutex_lock(&k->lock);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return NULL;
+}
+
+void db_cache_checkpoint_in_background(struct cache *c)
+{
+	struct checkpointer *k;
+
+	if (c->ckpt || !sqlite3_threadsafe())
+		return;
+	k = calloc(1, sizeof *k);
+	if (!k)
+		return;
+	/* A read first: a connection sees the WAL (and can checkpoint it)
+	 * once it has read the database. */
+	if (sqlite3_open_v2(c->path, &k->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_exec(k->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
+	        SQLITE_OK) {
+		sqlite3_close(k->db);
+		free(k);
+		return;
+	}
+	pthread_mutex_init(&k->lock, NULL);
+	pthread_cond_init(&k->wake, NULL);
+	if (pthread_create(&k->thread, NULL, checkpoint_loop, k) != 0) {
+		pthread_cond_destroy(&k->wake);
+		pthread_mutex_destroy(&k->lock);
+		sqlite3_close(k->db);
+		free(k);
+		return;
+	}
+	c->ckpt = k;
+	sqlite3_wal_autocheckpoint(c->db, 0);
+}
+
+static void checkpointer_stop(struct cache *c)
+{
+	struct checkpointer *k = c->ckpt;
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&k->lock);
+	k->stop = true;
+	pthread_cond_signal(&k->wake);
+	pthread_mutex_unlock(&k->lock);
+	pthread_join(k->thread, NULL);
+	pthread_cond_destroy(&k->wake);
+	pthread_mutex_destroy(&k->lock);
+	sqlite3_close(k->db);
+	free(k);
+	c->ckpt = NULL;
+	sqlite3_wal_autocheckpoint(c->db, 1000);
+}
+
+void db_cache_autocheckpoint(struct cache *c, int pages)
+{
+	if (!c->ckpt)
+		sqlite3_wal_autocheckpoint(c->db, pages);
+}
+
 void db_cache_close(struct cache *c)
 {
 	if (!c)
 		return;
+	checkpointer_stop(c);
 	if (c->db) {
 		if (!sqlite3_get_autocommit(c->db))
 			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);

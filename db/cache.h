@@ -18,6 +18,19 @@ struct cache;
 enum rc db_cache_open(const char *path, struct cache **out, char **cause);
 void db_cache_close(struct cache *c);
 
+/* WAL checkpoints off the caller's thread (the curses loop: a checkpoint
+ * copies and syncs megabytes in one call): a thread with a connection of
+ * its own checkpoints (PASSIVE: it never waits for a lock, never holds up
+ * a writer) every few tens of ms, and this connection stops doing it at
+ * commits.  Without thread support in SQLite, or if the thread cannot
+ * start, nothing changes (checkpoints at commits as before).
+ * db_cache_close stops it. */
+void db_cache_checkpoint_in_background(struct cache *c);
+
+/* PRAGMA wal_autocheckpoint for this connection (pages), unless the
+ * background checkpointer does it. */
+void db_cache_autocheckpoint(struct cache *c, int pages);
+
 /* Write transactions: BEGIN IMMEDIATE, retried while another process holds
  * the lock (no "database is locked" reaches the user). */
 enum rc db_cache_begin(struct cache *c, char **cause);

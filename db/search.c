@@ -308,9 +308,9 @@ enum rc db_search_bulk_end(struct cache *c, char **cause)
 	                     cause);
 }
 
-/* The keys of every living person, collected and sorted into the index
- * (db_search_rebuild after emptying it). */
-static enum rc rebuild(struct cache *c, char **cause)
+/* The keys of every living person after id after ("": all), collected
+ * and sorted into the index (db_search_rebuild after emptying it). */
+static enum rc rebuild_after(struct cache *c, const char *after, char **cause)
 {
 	sqlite3_stmt *st;
 	bool row;
@@ -321,9 +321,11 @@ static enum rc rebuild(struct cache *c, char **cause)
 		return rc;
 	/* As a bulk load does: the keys of a person are far apart in the
 	 * index, so they are collected and go in sorted. */
-	rc = db_cache_stmt(c, "SELECT " HIT_COLS " FROM person WHERE deleted = 0", &st, cause);
+	rc = db_cache_stmt(c, "SELECT " HIT_COLS " FROM person WHERE deleted = 0 AND id > :after",
+	                   &st, cause);
 	if (rc)
 		return rc;
+	db_cache_bind_text(c, st, ":after", after ? after : "");
 	for (;;) {
 		struct search_hit h;
 		rc = db_cache_step(c, st, &row, cause);
@@ -357,11 +359,53 @@ enum rc db_search_rebuild(struct cache *c, char **cause)
 	sqlite3_exec(db, "PRAGMA cache_size = -4096", NULL, NULL, NULL);
 	rc = db_cache_exec(c, "DELETE FROM person_key", cause);
 	if (!rc)
-		rc = rebuild(c, cause);
+		rc = rebuild_after(c, "", cause);
 	if (size) {
 		snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", size);
 		sqlite3_exec(db, sql, NULL, NULL, NULL);
 	}
+	return rc;
+}
+
+enum rc db_search_index_range(struct cache *c, const char *after, int max, char *next, bool *done,
+                              char **cause)
+{
+	sqlite3_stmt *st;
+	struct search_hit *v;
+	int n = 0, cap = max > 0 ? max : 1024;
+	bool row;
+	enum rc rc;
+
+	*done = true;
+	next[0] = '\0';
+	if (max < 0) /* all that are left: sorted in, as a rebuild does */
+		return rebuild_after(c, after, cause);
+	rc = db_cache_stmt(c,
+	                   "SELECT " HIT_COLS " FROM person WHERE id > :after ORDER BY id "
+	                   "LIMIT :max",
+	                   &st, cause);
+	if (rc)
+		return rc;
+	v = malloc((size_t)cap * sizeof *v);
+	if (!v) {
+		sqlite3_reset(st);
+		db_cache_cause(cause, "out of memory");
+		return RC_NOMEM;
+	}
+	db_cache_bind_text(c, st, ":after", after ? after : "");
+	sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":max"), max);
+	/* The rows first, then their keys: no statement over person stays
+	 * open while the index is written. */
+	while (n < cap && !(rc = db_cache_step(c, st, &row, cause)) && row)
+		read_hit(st, 0, &v[n++]);
+	sqlite3_reset(st);
+	for (int i = 0; i < n && !rc; i++)
+		rc = db_search_index(c, v[i].person_id, cause);
+	if (!rc && n > 0) {
+		snprintf(next, 37, "%s", v[n - 1].person_id);
+		*done = n < max;
+	}
+	free(v);
 	return rc;
 }
 

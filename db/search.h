@@ -50,6 +50,14 @@ enum rc db_search_bulk_end(struct cache *c, char **cause);
  * initial sync, which leaves the index to this). */
 enum rc db_search_rebuild(struct cache *c, char **cause);
 
+/* Inside the caller's transaction: the keys of the next living persons
+ * after id after ("" from the first) in id order, max of them (-1: all),
+ * added as db_search_index does (a person's keys already there are
+ * replaced, so that a range done twice does no harm); next: the last id
+ * looked at (37 bytes), *done: no person is left after it. */
+enum rc db_search_index_range(struct cache *c, const char *after, int max, char *next, bool *done,
+                              char **cause);
+
 /* Rebuild the whole index if it was made with another key format than
  * this build's (db_cache_open calls it; its own transaction). */
 enum rc db_search_index_check(struct cache *c, char **cause);

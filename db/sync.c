@@ -64,6 +64,10 @@ static const struct entity_def entities[] = {
      false,
      true},
 };
+/* WAL pages between checkpoints in small steps (the curses loop): a
+ * checkpoint copies them all in one go, so few. */
+#define WAL_SMALL_STEPS 256
+
 #define N_ENTITIES (sizeof entities / sizeof entities[0])
 
 static const struct entity_def *entity_find(const char *name)
@@ -949,7 +953,9 @@ enum rc db_sync_apply_page(struct cache *c, const struct db_sync_row *rows, int 
 	/* An initial sync writes index pages all over the file: checkpoint
 	 * them in larger rounds (32 MiB of log rather than 4), so that a page
 	 * written by several pages' transactions goes to the file once. */
-	sqlite3_wal_autocheckpoint(db_cache_handle(c), how.defer_index ? 8192 : 1000);
+	db_cache_autocheckpoint(c, pos && pos->small_steps ? WAL_SMALL_STEPS
+	                           : how.defer_index       ? 8192
+	                                                   : 1000);
 	rc = db_cache_begin(c, cause);
 	if (rc)
 		return rc;
@@ -971,9 +977,16 @@ enum rc db_sync_apply_page(struct cache *c, const struct db_sync_row *rows, int 
 	}
 	if (!rc)
 		rc = finish(c, &how, cause);
-	/* The initial sync is complete: its persons into the search index. */
-	if (!rc && how.defer_index && pos->snapshot_done)
+	/* The initial sync is complete: its persons into the search index,
+	 * now or by db_sync_index_step from the start of the person table
+	 * (index_after ""; person_key emptied as a rebuild does). */
+	if (!rc && how.defer_index && pos->snapshot_done && !pos->small_steps)
 		rc = db_search_rebuild(c, cause);
+	if (!rc && how.defer_index && pos->snapshot_done && pos->small_steps) {
+		rc = db_cache_exec(c, "DELETE FROM person_key", cause);
+		if (!rc)
+			rc = state_write(c, "index_after", "", cause);
+	}
 	if (!rc && pos && pos->cursor)
 		rc = state_write(c, "cursor", pos->cursor, cause);
 	if (!rc && pos && pos->snapshot_after)
@@ -984,6 +997,42 @@ enum rc db_sync_apply_page(struct cache *c, const struct db_sync_row *rows, int 
 		rc = db_cache_commit(c, cause);
 	if (rc)
 		db_cache_rollback(c);
+	return rc;
+}
+
+enum rc db_sync_index_step(struct cache *c, int max, bool *more, char **cause)
+{
+	char *after = NULL, next[37] = "";
+	bool done = true;
+	enum rc rc;
+
+	*more = false;
+	/* Outside a transaction first: most of the time none waits. */
+	if (db_sync_state_get(c, "index_after", &after) == RC_NOTFOUND)
+		return RC_NOTFOUND;
+	free(after);
+	after = NULL;
+	db_cache_autocheckpoint(c, max ? WAL_SMALL_STEPS : 1000);
+	rc = db_cache_begin(c, cause);
+	if (rc)
+		return rc;
+	rc = db_sync_state_get(c, "index_after", &after);
+	if (rc == RC_NOTFOUND) { /* another process finished it */
+		rc = db_cache_commit(c, cause);
+		return rc;
+	}
+	if (!rc && max > 0)
+		rc = db_search_index_range(c, after, max, next, &done, cause);
+	else if (!rc)
+		rc = db_search_index_range(c, after, -1, next, &done, cause);
+	if (!rc)
+		rc = state_write(c, "index_after", done ? NULL : next, cause);
+	if (!rc)
+		rc = db_cache_commit(c, cause);
+	if (rc)
+		db_cache_rollback(c);
+	free(after);
+	*more = !rc && !done;
 	return rc;
 }
 

@@ -104,6 +104,11 @@ struct db_sync_position {
 	const char *cursor;         /* pull cursor after the page */
 	const char *snapshot_after; /* snapshot position after the page */
 	bool snapshot_done;         /* the snapshot's last page */
+	bool small_steps;           /* the caller's loop must not wait long: the
+	                             * WAL checkpointed in small rounds, and with
+	                             * snapshot_done the search index left to
+	                             * db_sync_index_step (else: rebuilt in the
+	                             * page's transaction) */
 };
 
 /* Apply a pulled or snapshot page and its position in one transaction.
@@ -115,6 +120,14 @@ struct db_sync_position {
 enum rc db_sync_apply_page(struct cache *c, const struct db_sync_row *rows, int n,
                            const struct db_sync_position *pos, struct db_sync_counts *counts,
                            char **cause);
+
+/* The search index of an initial sync made in steps (small_steps):
+ * one transaction that indexes the next max living persons (in id order;
+ * max 0: all that are left) after the position stored with the last step,
+ * and stores the new one; so a step that is killed is done again and the
+ * rest follows.  *more: persons are left after this step.  RC_NOTFOUND
+ * (nothing done) when no index waits. */
+enum rc db_sync_index_step(struct cache *c, int max, bool *more, char **cause);
 
 /* RC_CONFLICT with a cause in words if the cache holds rows of a centre
  * other than centre_id (a cache belongs to one centre). */

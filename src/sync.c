@@ -42,6 +42,9 @@ struct sync {
 	bool deferred;   /* page is parsed and waits to be applied */
 	bool page_snapshot;
 	struct sync_page page;
+	bool small_steps;   /* sync_set_small_steps */
+	int snapshot_limit; /* rows per page asked */
+	int pull_limit;
 };
 
 static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -556,6 +559,8 @@ struct sync *sync_new(struct cache *c, const char *holder)
 	s->cache = c;
 	s->holder = strdup(holder ? holder : "");
 	s->retry_after = -1;
+	s->snapshot_limit = SYNC_SNAPSHOT_LIMIT;
+	s->pull_limit = SYNC_PULL_LIMIT;
 	if (!s->holder) {
 		free(s);
 		return NULL;
@@ -578,6 +583,15 @@ void sync_free(struct sync *s)
 void sync_set_prefetch(struct sync *s, bool on)
 {
 	s->prefetch = on;
+}
+
+void sync_set_small_steps(struct sync *s, int snapshot_limit, int pull_limit)
+{
+	s->small_steps = true;
+	if (snapshot_limit > 0 && snapshot_limit < SYNC_SNAPSHOT_LIMIT)
+		s->snapshot_limit = snapshot_limit;
+	if (pull_limit > 0 && pull_limit < SYNC_PULL_LIMIT)
+		s->pull_limit = pull_limit;
 }
 
 bool sync_deferred(const struct sync *s)
@@ -714,13 +728,13 @@ static enum sync_next next_push_or_pull(struct sync *s, struct sync_request *req
 		free(v);
 		v = NULL;
 		db_sync_state_get(s->cache, "snapshot_after", &v);
-		rc = request_get(s, req, "/v1/snapshot", "after", v, SYNC_SNAPSHOT_LIMIT);
+		rc = request_get(s, req, "/v1/snapshot", "after", v, s->snapshot_limit);
 		s->state = ST_SNAPSHOT;
 	} else {
 		free(v);
 		v = NULL;
 		db_sync_state_get(s->cache, "cursor", &v);
-		rc = request_get(s, req, "/v1/pull", "cursor", v, SYNC_PULL_LIMIT);
+		rc = request_get(s, req, "/v1/pull", "cursor", v, s->pull_limit);
 		s->state = ST_PULL;
 	}
 	free(v);
@@ -741,6 +755,14 @@ enum sync_next sync_start(struct sync *s, struct sync_request *req, char **cause
 		return SYNC_PERMANENT; /* the lease is another's: not ours to release */
 	if (db_sync_cache_id(s->cache, cache_id, cause))
 		return finish(s, SYNC_PERMANENT, cause);
+	/* A search index left half done in small steps (the curses loop
+	 * closed or killed): the rest in one go, outside small steps. */
+	if (!s->small_steps) {
+		bool more;
+		enum rc rc = db_sync_index_step(s->cache, 0, &more, cause);
+		if (rc && rc != RC_NOTFOUND)
+			return finish(s, SYNC_PERMANENT, cause);
+	}
 	clear_request(s, req);
 	s->path = str_printf("/v1/hello?schema=%d", SYNC_SCHEMA);
 	if (!s->path)
@@ -806,6 +828,7 @@ static enum rc apply_page(struct sync *s, const struct sync_page *p, bool snapsh
 		pos.snapshot_after = p->after;
 		pos.snapshot_done = !p->has_more;
 	}
+	pos.small_steps = s->small_steps;
 	/* After a snapshot page: where the pull starts once it is done. */
 	pos.cursor = p->cursor;
 	rc = db_sync_apply_page(s->cache, p->rows, p->n, &pos, &k, cause);
@@ -854,10 +877,9 @@ static enum sync_next on_page(struct sync *s, const struct sync_reply *r, struct
 		/* The next page is asked for first: the service reads it while
 		 * this one is applied (sync_apply_deferred, or the next
 		 * sync_feed).  The position is only stored with the page. */
-		rc =
-		    snapshot
-		        ? request_get(s, req, "/v1/snapshot", "after", p.after, SYNC_SNAPSHOT_LIMIT)
-		        : request_get(s, req, "/v1/pull", "cursor", p.cursor, SYNC_PULL_LIMIT);
+		rc = snapshot
+		         ? request_get(s, req, "/v1/snapshot", "after", p.after, s->snapshot_limit)
+		         : request_get(s, req, "/v1/pull", "cursor", p.cursor, s->pull_limit);
 		if (rc) {
 			sync_page_free(&p);
 			return finish(s, SYNC_PERMANENT, cause);
@@ -873,13 +895,12 @@ static enum sync_next on_page(struct sync *s, const struct sync_reply *r, struct
 		return finish(s, SYNC_PERMANENT, cause);
 	}
 	if (p.has_more) {
-		rc =
-		    snapshot
-		        ? request_get(s, req, "/v1/snapshot", "after", p.after, SYNC_SNAPSHOT_LIMIT)
-		        : request_get(s, req, "/v1/pull", "cursor", p.cursor, SYNC_PULL_LIMIT);
+		rc = snapshot
+		         ? request_get(s, req, "/v1/snapshot", "after", p.after, s->snapshot_limit)
+		         : request_get(s, req, "/v1/pull", "cursor", p.cursor, s->pull_limit);
 		next = rc ? finish(s, SYNC_PERMANENT, cause) : SYNC_SEND;
 	} else if (snapshot) {
-		rc = request_get(s, req, "/v1/pull", "cursor", p.cursor, SYNC_PULL_LIMIT);
+		rc = request_get(s, req, "/v1/pull", "cursor", p.cursor, s->pull_limit);
 		s->state = ST_PULL;
 		next = rc ? finish(s, SYNC_PERMANENT, cause) : SYNC_SEND;
 	} else {

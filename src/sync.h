@@ -73,6 +73,13 @@ void sync_free(struct sync *s);
  * way, or else first thing in the next sync_feed.  A page is still stored
  * with its position in one transaction, in order. */
 void sync_set_prefetch(struct sync *s, bool on);
+/* Small steps (off by default; the curses loop turns it on): pages of
+ * snapshot_limit and pull_limit rows (at most the SYNC_*_LIMIT ones), each
+ * still applied with its position in one transaction, and the search index
+ * of an initial sync left to db_sync_index_step in small transactions
+ * instead of one pass with the snapshot's last page; so that no step of
+ * the sync holds the caller's loop for long. */
+void sync_set_small_steps(struct sync *s, int snapshot_limit, int pull_limit);
 /* Does a parsed page wait to be applied? */
 bool sync_deferred(const struct sync *s);
 /* Apply the page that waits, if any: SYNC_SEND (go on with the request in

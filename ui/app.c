@@ -37,6 +37,7 @@
  * the environment overrides it for slow links. */
 #define ESC_DELAY_MS      10
 #define VERSION_POLL_MS   1000 /* how often to look for other processes' commits */
+#define SYNC_SHOW_MS      300  /* pulled rows shown at most this often */
 #define MAX_STACK         16
 #define MAX_NAV           8
 #define MAX_KEYS_PER_PASS 512 /* a huge paste still gets a redraw now and then */
@@ -80,6 +81,8 @@ struct ui_app {
 	int cursor; /* curs_set state, -1 unknown */
 	long data_version;
 	long long next_version_poll;
+	bool sync_data;         /* sync wrote rows the screens have not shown */
+	long long sync_show_at; /* ms: not before then (a large sync: a few times a second) */
 	struct ui_sync *sync;
 	struct ui_sync_view sync_view; /* as last given to the status line */
 };
@@ -466,8 +469,17 @@ static void work_sync(struct ui_app *app, long long now)
 	int f = ui_sync_work(app->sync, now);
 
 	if (f & UI_SYNC_DATA)
-		mark_stale(app); /* a pulled page changed rows */
-	if (f & (UI_SYNC_DATA | UI_SYNC_STATE)) {
+		app->sync_data = true;
+	/* A pulled page changed rows: the screens read again, but no more
+	 * often than SYNC_SHOW_MS (a large sync applies a page every few ms,
+	 * and a search read again each time would hold the keys back). */
+	if (app->sync_data && now >= app->sync_show_at) {
+		app->sync_data = false;
+		app->sync_show_at = now + SYNC_SHOW_MS;
+		mark_stale(app);
+		f |= UI_SYNC_STATE;
+	}
+	if (f & UI_SYNC_STATE) {
 		ui_status_refresh(app->s);
 		app->dirty = true;
 	}
@@ -516,6 +528,8 @@ static void run(struct ui_app *app)
 		long long sync = ui_sync_deadline(app->sync, now_ms());
 		if (msg >= 0 && msg < deadline)
 			deadline = msg;
+		if (app->sync_data && app->sync_show_at < deadline)
+			deadline = app->sync_show_at;
 		if (sync >= 0 && sync < deadline)
 			deadline = sync;
 		int timeout = (int)(deadline - now_ms());

@@ -28,6 +28,12 @@
 #define LEASE_S        120
 #define LEASE_RENEW_MS 30000
 #define AGENT_CHECK_MS 15000 /* passive: how often to look whether the agent left */
+/* Small steps, so that keys wait for no step long (design.md section 8:
+ * p99 under 16 ms while a large sync runs): rows per page, persons per
+ * step of the search index after an initial sync. */
+#define SNAPSHOT_ROWS 50
+#define PULL_ROWS     25
+#define INDEX_STEP    25
 
 struct ui_sync {
 	struct session *s;
@@ -41,6 +47,7 @@ struct ui_sync {
 	bool running;       /* a cycle is under way */
 	bool net_failed;    /* the last reply was a transfer failure */
 	bool changed;       /* a local change came while a cycle ran */
+	bool indexing;      /* the search index of an initial sync may wait */
 	long long next_at;  /* ms: the next cycle, -1 none */
 	long long lease_at; /* ms: renew the lease, or look for the agent again */
 	unsigned attempt;   /* transient failures in a row */
@@ -132,7 +139,10 @@ struct ui_sync *ui_sync_new(struct session *s)
 	u->sync = sync_new(s->cache, u->holder);
 	if (!u->sync)
 		ui_app_fail("out of memory");
-	u->next_at = 0; /* a cycle at start-up */
+	sync_set_small_steps(u->sync, SNAPSHOT_ROWS, PULL_ROWS);
+	db_cache_checkpoint_in_background(s->cache);
+	u->indexing = true; /* one left half done by a process that was killed */
+	u->next_at = 0;     /* a cycle at start-up */
 	return u;
 }
 
@@ -285,6 +295,29 @@ static int begin(struct ui_sync *u, long long now)
 	return after(u, next, cause, now);
 }
 
+/* One small transaction of the search index an initial sync left (one
+ * step per pass, none in a pass that applied a page). */
+static int index_step(struct ui_sync *u)
+{
+	char *cause = NULL;
+	bool more = false;
+	enum rc rc = db_sync_index_step(u->s->cache, INDEX_STEP, &more, &cause);
+
+	if (rc == RC_NOTFOUND) { /* none waits */
+		u->indexing = false;
+		return 0;
+	}
+	if (rc) {
+		/* Busy (another process writes) or worse: again at the next
+		 * cycle, which sets indexing again. */
+		free(cause);
+		u->indexing = false;
+		return 0;
+	}
+	u->indexing = more;
+	return UI_SYNC_DATA;
+}
+
 int ui_sync_work(struct ui_sync *u, long long now)
 {
 	struct sync_reply reply;
@@ -318,6 +351,14 @@ int ui_sync_work(struct ui_sync *u, long long now)
 			u->applied = sync_stats(u->sync)->applied;
 			flags |= UI_SYNC_DATA;
 		}
+		u->indexing = true; /* a snapshot's last page leaves it to steps */
+		return flags;
+	}
+	/* The index first, then the next cycle (the lease kept meanwhile). */
+	if (u->indexing) {
+		flags = index_step(u);
+		if (u->lease_at >= 0 && now >= u->lease_at && u->mode != UI_SYNC_OTHER_AGENT)
+			take_lease(u, now);
 		return flags;
 	}
 	if (u->next_at >= 0 && now >= u->next_at)
@@ -333,6 +374,8 @@ long long ui_sync_deadline(const struct ui_sync *u, long long now)
 
 	if (!u->sync)
 		return -1;
+	if (u->indexing && !u->running)
+		return now; /* the next step of the index at once (keys first) */
 	if (u->running)
 		return now + 1000; /* the wait itself follows curl's timers */
 	if (u->next_at >= 0)

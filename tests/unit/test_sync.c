@@ -981,6 +981,108 @@ static struct sync_transport *transport_for(int port)
 	return t;
 }
 
+/* Persons up to the index position that have no keys. */
+#define UNINDEXED                                                                                  \
+	"SELECT count(*) FROM person p WHERE id <= (SELECT value FROM sync_state WHERE key = "     \
+	"'index_after') AND NOT EXISTS (SELECT 1 FROM person_key k WHERE k.person_id = p.id)"
+
+/* Small steps (the curses loop): small pages, and the index of an initial
+ * sync made afterwards in small transactions that survive a kill: the
+ * position is stored with each step, the next process goes on from there
+ * (a later `handesk sync` does the rest in one go). */
+Test(sync, small_steps_index_the_initial_sync_in_resumable_steps)
+{
+	struct sync *s = sync_new(cache, "test:1");
+	struct sync_request req;
+	struct sync_reply rep;
+	struct person a, b, c, d;
+	struct search_hit hits[4];
+	char *cause = NULL, *ra, *rb, *rc_, *rd, *page, *pull, *v = NULL, *path;
+	bool more = true;
+	int n;
+
+	sync_set_small_steps(s, 2, 1);
+	helper_person(&a, "Janssens", "Piet", "1980-03-04", NULL);
+	helper_person(&b, "Peeters", "Ann", "1985-05-06", NULL);
+	helper_person(&c, "Maes", "Luc", "1990-07-08", NULL);
+	helper_person(&d, "Wouters", "Zoë", "1991-01-02", NULL);
+	ra = person_row(&a, 3, false);
+	rb = person_row(&b, 4, false);
+	rc_ = person_row(&c, 5, false);
+	rd = person_row(&d, 6, false);
+	cr_assert(asprintf(&page,
+	                   "{\"rows\":[%s,%s,%s],\"after\":\"a/1\",\"has_more\":false,"
+	                   "\"cursor\":\"v1.5.10\"}",
+	                   ra, rb, rc_) > 0);
+	cr_assert(asprintf(&pull, "{\"rows\":[%s],\"cursor\":\"v1.6.12\",\"has_more\":false}", rd) >
+	          0);
+	cr_assert_eq(sync_start(s, &req, &cause), SYNC_SEND);
+	reply_json(&rep, 200,
+	           "{\"server\":\"handeskd 0.1\",\"schema\":1,\"centre\":\"BRU\",\"token\":\"ws\","
+	           "\"centre_id\":\"" CENTRE "\",\"centre_name\":\"B\",\"centre_language\":\"nl\","
+	           "\"time\":\"2026-11-23T09:15:02.123Z\"}");
+	cr_assert_eq(sync_feed(s, &rep, &req, &cause), SYNC_SEND, "%s", cause);
+	cr_assert_str_eq(req.path, "/v1/snapshot?limit=2", "small pages");
+	reply_json(&rep, 200, page);
+	cr_assert_eq(sync_feed(s, &rep, &req, &cause), SYNC_SEND, "%s", cause);
+	cr_assert_str_eq(req.path, "/v1/pull?cursor=v1.5.10&limit=1");
+	cr_assert_eq(db_sync_state_get(cache, "snapshot_done", &v), RC_OK);
+	free(v);
+	cr_assert_eq(db_search_persons(cache, "janssens", hits, 4, &n), RC_OK);
+	cr_assert_eq(n, 0, "the index is left to the steps");
+	/* A person pulled meanwhile is indexed as it comes. */
+	reply_json(&rep, 200, pull);
+	cr_assert_eq(sync_feed(s, &rep, &req, &cause), SYNC_DONE, "%s", cause);
+	cr_assert_eq(scalar("SELECT count(DISTINCT person_id) FROM person_key"), 1);
+
+	/* One step of one person, then the process is killed (the cache
+	 * closed without another step) and a new one opens it. */
+	cr_assert_eq(db_sync_index_step(cache, 1, &more, &cause), RC_OK, "%s", cause);
+	cr_assert(more);
+	cr_assert_eq(scalar("SELECT count(*) FROM person WHERE id <= (SELECT value FROM "
+	                    "sync_state WHERE key = 'index_after')"),
+	             1, "the position after the first person (in id order)");
+	cr_assert_eq(scalar(UNINDEXED), 0);
+	sync_free(s);
+	db_cache_close(cache);
+	path = helper_path(dir, "cache.db");
+	cr_assert_eq(db_cache_open(path, &cache, &cause), RC_OK, "%s", cause);
+	free(path);
+	cr_assert_eq(scalar("SELECT count(*) FROM person WHERE id <= (SELECT value FROM "
+	                    "sync_state WHERE key = 'index_after')"),
+	             1, "the position is kept");
+	cr_assert_eq(db_sync_index_step(cache, 1, &more, &cause), RC_OK, "%s", cause);
+	cr_assert_eq(scalar("SELECT count(*) FROM person WHERE id <= (SELECT value FROM "
+	                    "sync_state WHERE key = 'index_after')"),
+	             2, "and the next step goes on from it");
+	cr_assert_eq(scalar(UNINDEXED), 0);
+
+	/* A sync without small steps finishes it before its hello. */
+	s = sync_new(cache, "test:2");
+	cr_assert_eq(sync_start(s, &req, &cause), SYNC_SEND, "%s", cause);
+	cr_assert_eq(db_sync_state_get(cache, "index_after", &v), RC_NOTFOUND);
+	cr_assert_eq(db_sync_index_step(cache, 1, &more, &cause), RC_NOTFOUND, "none waits");
+	cr_assert_eq(scalar("SELECT count(DISTINCT person_id) FROM person_key"), 4);
+	cr_assert_eq(scalar("SELECT count(*) FROM (SELECT key, person_id FROM person_key "
+	                    "GROUP BY 1, 2 HAVING count(*) > 1)"),
+	             0);
+	cr_assert_eq(db_search_persons(cache, "janssens", hits, 4, &n), RC_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(db_search_persons(cache, "peeters ann", hits, 4, &n), RC_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(db_search_persons(cache, "maes", hits, 4, &n), RC_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(db_search_persons(cache, "wouters", hits, 4, &n), RC_OK);
+	cr_assert_eq(n, 1);
+	sync_free(s);
+	free(ra);
+	free(rb);
+	free(rc_);
+	free(rd);
+	free(page);
+	free(pull);
+}
+
 Test(sync, transport_blocking_sends_token_and_reads_retry_after)
 {
 	struct mini_server m;
