@@ -13,74 +13,34 @@
 
 #include "outbox.h"
 #include "search.h"
+#include "src/sync_row.h"
 #include "src/uuid.h"
 #include "sync.h"
 
-/* The synced kinds and their fields (handesk-sync(7)), column for column
- * as in db/local/; ints marks the integer fields by index. */
-struct entity_def {
-	const char *name;
-	const char *fields[18];
-	unsigned ints;
-	bool append_only;
-	bool pushable; /* a client may send changes of it */
-};
-
-static const struct entity_def entities[] = {
-    {"centre", {"code", "name", "language"}, 0, false, false},
-    {"staff",
-     {"login", "family_name", "given_name", "role", "discipline", "languages", "active"},
-     1u << 6,
-     false,
-     true},
-    {"person",
-     {"insz", "family_name", "given_name", "birth_date", "sex", "language", "nationality",
-      "residence", "street", "postcode", "municipality", "phone", "email", "contact_name",
-      "contact_phone", "contact_relation", "notes"},
-     0,
-     false,
-     true},
-    {"application",
-     {"person_id", "kind", "procedure", "received_on", "problem", "status", "notes"},
-     0,
-     false,
-     true},
-    {"application_document",
-     {"application_id", "code", "required", "received_on"},
-     1u << 2,
-     false,
-     true},
-    {"audit", {"at", "staff_id", "role", "person_id", "action", "detail"}, 0, true, true},
-    {"person_history", {"person_id", "changed_at", "changed_by", "role", "changes"}, 0, true, true},
-    {"contact_form",
-     {"received_at", "name", "email", "phone", "insz", "language", "subject", "message", "postcode",
-      "attachments", "person_id", "status"},
-     0,
-     false,
-     true},
-    {"conflict",
-     {"entity", "row_id", "fields", "ours", "theirs", "base", "raised_at", "raised_by"},
-     0,
-     false,
-     true},
-};
+/* The synced kinds and their fields are src/sync_row.c's catalogue, the
+ * one handeskd checks pushes against; their names are the columns of the
+ * local tables (db/local/).  Statements are built once per kind and kept
+ * in arrays indexed by the kind's place in the catalogue. */
 /* WAL pages between checkpoints in small steps (the curses loop): a
  * checkpoint copies them all in one go, so few. */
 #define WAL_SMALL_STEPS 256
 
-#define N_ENTITIES (sizeof entities / sizeof entities[0])
+#define N_ENTITIES 16 /* at least sync_row_entity_count() */
+#define N_FIELDS   24 /* at least the fields of the largest kind */
 
-static const struct entity_def *entity_find(const char *name)
+/* The place of e in the catalogue (an index of the statement arrays). */
+static size_t entity_index(const struct sync_entity *e)
 {
-	for (size_t i = 0; i < N_ENTITIES; i++)
-		if (name && strcmp(entities[i].name, name) == 0)
-			return &entities[i];
-	return NULL;
+	size_t k = (size_t)(e - sync_row_entity_at(0));
+
+	if (k >= N_ENTITIES || e->nfields > N_FIELDS)
+		abort(); /* the arrays are sized for the catalogue */
+	return k;
 }
 
-static bool field_is_int(const struct entity_def *e, int i)
+static bool field_is_int(const struct sync_entity *e, size_t i)
 {
-	return (e->ints >> i) & 1u;
+	return e->fields[i].type == SYNC_INT;
 }
 
 /* The upsert of a row object (:row) into its table, built once per kind
@@ -93,9 +53,9 @@ static char upsert_sql[N_ENTITIES][4096];
 static char upsert_bind_sql[N_ENTITIES][4096];
 #define UPSERT_FIELD0 7
 
-static const char *upsert_for(const struct entity_def *e, bool bind)
+static const char *upsert_for(const struct sync_entity *e, bool bind)
 {
-	size_t k = (size_t)(e - entities);
+	size_t k = entity_index(e);
 	char *s = bind ? upsert_bind_sql[k] : upsert_sql[k];
 	size_t cap = sizeof upsert_sql[k], len;
 
@@ -105,8 +65,8 @@ static const char *upsert_for(const struct entity_def *e, bool bind)
 	                       "INSERT INTO %s(id, centre_id, version, updated_at, updated_by, "
 	                       "deleted",
 	                       e->name);
-	for (int i = 0; e->fields[i]; i++)
-		len += (size_t)snprintf(s + len, cap - len, ", %s", e->fields[i]);
+	for (size_t i = 0; i < e->nfields; i++)
+		len += (size_t)snprintf(s + len, cap - len, ", %s", e->fields[i].name);
 	if (bind)
 		len +=
 		    (size_t)snprintf(s + len, cap - len,
@@ -119,14 +79,15 @@ static const char *upsert_for(const struct entity_def *e, bool bind)
 		    "json_extract(:row, '$.updated_at'), "
 		    "coalesce(json_extract(:row, '$.updated_by'), ''), "
 		    "coalesce(json_extract(:row, '$.deleted'), 0)");
-	for (int i = 0; e->fields[i]; i++) {
+	for (size_t i = 0; i < e->nfields; i++) {
 		if (bind)
 			len += (size_t)snprintf(s + len, cap - len, ", coalesce(?%d, %s)",
-			                        UPSERT_FIELD0 + i, field_is_int(e, i) ? "0" : "''");
+			                        UPSERT_FIELD0 + (int)i,
+			                        field_is_int(e, i) ? "0" : "''");
 		else
 			len += (size_t)snprintf(s + len, cap - len,
 			                        ", coalesce(json_extract(:row, '$.data.%s'), %s)",
-			                        e->fields[i], field_is_int(e, i) ? "0" : "''");
+			                        e->fields[i].name, field_is_int(e, i) ? "0" : "''");
 	}
 	if (e->append_only) {
 		len +=
@@ -140,9 +101,9 @@ static const char *upsert_for(const struct entity_def *e, bool bind)
 		    ") ON CONFLICT(id) DO UPDATE SET centre_id = excluded.centre_id, "
 		    "version = excluded.version, updated_at = excluded.updated_at, "
 		    "updated_by = excluded.updated_by, deleted = excluded.deleted");
-		for (int i = 0; e->fields[i]; i++)
+		for (size_t i = 0; i < e->nfields; i++)
 			len += (size_t)snprintf(s + len, cap - len, ", %s = excluded.%s",
-			                        e->fields[i], e->fields[i]);
+			                        e->fields[i].name, e->fields[i].name);
 		len += (size_t)snprintf(s + len, cap - len, " WHERE excluded.version > %s.version",
 		                        e->name);
 	}
@@ -383,7 +344,7 @@ static enum rc delete_entries(struct cache *c, const char *entity, const char *r
  * insert later deleted, an update back to the base. */
 static enum rc coalesce(const char *cache_id, struct entry *v, int n, json_t **change)
 {
-	const struct entity_def *e = entity_find(v[0].entity);
+	const struct sync_entity *e = sync_row_entity(v[0].entity);
 	struct entry *first = &v[0], *last = &v[n - 1];
 	json_t *fields = json_object(), *base = json_object(), *ch = NULL, *val, *bval;
 	const char *op;
@@ -407,17 +368,17 @@ static enum rc coalesce(const char *cache_id, struct entry *v, int n, json_t **c
 		op = "update";
 	}
 	if (strcmp(op, "delete") != 0) {
-		for (int i = 0; e->fields[i]; i++) {
-			val = json_object_get(last->payload, e->fields[i]);
+		for (size_t i = 0; i < e->nfields; i++) {
+			val = json_object_get(last->payload, e->fields[i].name);
 			if (!val)
 				continue;
-			bval = first->base ? json_object_get(first->base, e->fields[i]) : NULL;
+			bval = first->base ? json_object_get(first->base, e->fields[i].name) : NULL;
 			if (strcmp(op, "update") == 0 && bval && json_equal(bval, val))
 				continue; /* unchanged since the base */
-			if (json_object_set(fields, e->fields[i], val))
+			if (json_object_set(fields, e->fields[i].name, val))
 				goto out;
 			if (strcmp(op, "update") == 0 && bval &&
-			    json_object_set(base, e->fields[i], bval))
+			    json_object_set(base, e->fields[i].name, bval))
 				goto out;
 		}
 		if (strcmp(op, "update") == 0 && json_object_size(fields) == 0) {
@@ -465,14 +426,14 @@ static enum rc read_entry(sqlite3_stmt *st, struct entry *e)
 static enum rc flush_group(struct cache *c, const char *cache_id, struct entry *v, int n,
                            json_t *changes, char **cause)
 {
-	const struct entity_def *e;
+	const struct sync_entity *e;
 	json_t *ch = NULL;
 	enum rc rc;
 
 	if (n == 0)
 		return RC_OK;
-	e = entity_find(v[0].entity);
-	if (!e || !e->pushable) /* the centre row is the service's to make */
+	e = sync_row_entity(v[0].entity);
+	if (!e || !e->ops) /* the centre row is the service's to make */
 		return delete_entries(c, v[0].entity, v[0].row_id, v[n - 1].seq, cause);
 	rc = coalesce(cache_id, v, n, &ch);
 	if (rc)
@@ -755,7 +716,7 @@ static enum rc insz_taken(struct cache *c, const struct db_sync_row *r, bool *ye
 }
 
 /* Write the row with the upsert of its kind. */
-static enum rc upsert(struct cache *c, const struct entity_def *e, const struct db_sync_row *r,
+static enum rc upsert(struct cache *c, const struct sync_entity *e, const struct db_sync_row *r,
                       char **cause)
 {
 	sqlite3_stmt *st;
@@ -773,8 +734,9 @@ static enum rc upsert(struct cache *c, const struct entity_def *e, const struct 
 		bind_value(st, 4, json_object_get(r->obj, "updated_at"));
 		bind_value(st, 5, json_object_get(r->obj, "updated_by"));
 		bind_value(st, 6, json_object_get(r->obj, "deleted"));
-		for (int i = 0; e->fields[i]; i++)
-			bind_value(st, UPSERT_FIELD0 + i, json_object_get(data, e->fields[i]));
+		for (size_t i = 0; i < e->nfields; i++)
+			bind_value(st, UPSERT_FIELD0 + (int)i,
+			           json_object_get(data, e->fields[i].name));
 	} else {
 		db_cache_bind_text(c, st, ":row", r->json);
 	}
@@ -803,7 +765,7 @@ struct apply_how {
 static enum rc apply_row(struct cache *c, const struct db_sync_row *r, const struct apply_how *how,
                          enum apply_result *res, char **cause)
 {
-	const struct entity_def *e = entity_find(r->entity);
+	const struct sync_entity *e = sync_row_entity(r->entity);
 	bool person, index, yes = false;
 	enum rc rc;
 
@@ -1072,7 +1034,7 @@ static enum rc take_row(struct cache *c, const struct db_sync_row *r, struct db_
                         char **cause)
 {
 	static char version_sql[N_ENTITIES][128];
-	const struct entity_def *e = entity_find(r->entity);
+	const struct sync_entity *e = sync_row_entity(r->entity);
 	enum apply_result res;
 	bool yes = false;
 	sqlite3_stmt *st;
@@ -1081,7 +1043,7 @@ static enum rc take_row(struct cache *c, const struct db_sync_row *r, struct db_
 
 	if (!e)
 		return RC_OK;
-	k = (size_t)(e - entities);
+	k = entity_index(e);
 	rc = blocked(c, r->entity, r->id, &yes, cause);
 	if (rc)
 		return rc;
@@ -1444,18 +1406,18 @@ void db_sync_conflicts_free(struct db_sync_conflict *v, int n)
 
 /* Set one field of a row from a JSON value (the column name checked
  * against the kind's list, never taken from the input as such). */
-static enum rc set_field(struct cache *c, const struct entity_def *e, int f, const char *row_id,
+static enum rc set_field(struct cache *c, const struct sync_entity *e, int f, const char *row_id,
                          const char *staff_id, json_t *value, char **cause)
 {
-	static char sql[N_ENTITIES][18][256];
-	size_t k = (size_t)(e - entities);
+	static char sql[N_ENTITIES][N_FIELDS][256];
+	size_t k = entity_index(e);
 	sqlite3_stmt *st;
 	enum rc rc;
 
 	if (!sql[k][f][0])
 		snprintf(sql[k][f], sizeof sql[k][f],
 		         "UPDATE %s SET %s = :v, updated_by = :by, %s WHERE id = :id", e->name,
-		         e->fields[f], DB_NEXT_UPDATED_AT);
+		         e->fields[f].name, DB_NEXT_UPDATED_AT);
 	rc = db_cache_stmt(c, sql[k][f], &st, cause);
 	if (rc)
 		return rc;
@@ -1467,7 +1429,8 @@ static enum rc set_field(struct cache *c, const struct entity_def *e, int f, con
 		db_cache_bind_int(c, st, ":v", json_is_true(value));
 	else {
 		sqlite3_reset(st);
-		db_cache_cause(cause, "the value for %s must be text or a number", e->fields[f]);
+		db_cache_cause(cause, "the value for %s must be text or a number",
+		               e->fields[f].name);
 		return RC_INVALID;
 	}
 	db_cache_bind_text(c, st, ":by", staff_id);
@@ -1477,11 +1440,11 @@ static enum rc set_field(struct cache *c, const struct entity_def *e, int f, con
 	return rc;
 }
 
-static enum rc row_version(struct cache *c, const struct entity_def *e, const char *id,
+static enum rc row_version(struct cache *c, const struct sync_entity *e, const char *id,
                            long *version, char **cause)
 {
 	static char sql[N_ENTITIES][128];
-	size_t k = (size_t)(e - entities);
+	size_t k = entity_index(e);
 	char at[32];
 
 	if (!sql[k][0])
@@ -1494,7 +1457,7 @@ enum rc db_sync_conflict_resolve(struct cache *c, const char *id, const char *va
                                  const char *staff_id, char **cause)
 {
 	struct db_sync_conflict *v = NULL;
-	const struct entity_def *e;
+	const struct sync_entity *e;
 	json_t *vals = NULL, *theirs = NULL, *tv;
 	long base = 0, cver = 0;
 	sqlite3_stmt *st;
@@ -1518,7 +1481,7 @@ enum rc db_sync_conflict_resolve(struct cache *c, const char *id, const char *va
 		rc = RC_NOTFOUND;
 		goto out;
 	}
-	e = entity_find(v[i].entity);
+	e = sync_row_entity(v[i].entity);
 	vals = json_loads(values && *values ? values : "{}", 0, NULL);
 	theirs = json_loads(v[i].theirs, 0, NULL);
 	if (!json_is_object(vals)) {
@@ -1545,9 +1508,9 @@ enum rc db_sync_conflict_resolve(struct cache *c, const char *id, const char *va
 		json_object_foreach(vals, key, val)
 		{
 			int f;
-			for (f = 0; e->fields[f] && strcmp(e->fields[f], key) != 0; f++)
+			for (f = 0; f < (int)e->nfields && strcmp(e->fields[f].name, key) != 0; f++)
 				;
-			if (!e->fields[f]) {
+			if (f == (int)e->nfields) {
 				db_cache_cause(cause, "%s has no field %s", e->name, key);
 				rc = RC_INVALID;
 			}
