@@ -1,8 +1,8 @@
 /* record.c: the synced rows of the central store over libpq: a pushed
- * change applied in its savepoint with the merge and conflict rules, the
- * stored batch answers, pull pages (cursor on the writer transaction and
- * the version) and snapshot pages.  Runs as handesk_centre for the token's
- * centre, so row-level security enforces the scope. */
+ * batch applied by handesk_push_apply (each change in its savepoint, with
+ * the merge and conflict rules) in one round trip, the stored batch answers, pull pages (cursor on
+ * the writer transaction and the version) and snapshot pages.  Runs as handesk_centre for the
+ * token's centre, so row-level security enforces the scope. */
 #include "autoconf.h"
 
 #include <inttypes.h>
@@ -14,12 +14,6 @@
 #include "cache.h" /* db_cache_cause */
 #include "central.h"
 #include "record.h"
-
-/* The columns of a row object, in the order of row_json. */
-#define ROW_COLUMNS                                                                                \
-	"entity, id::text, centre_id::text, version, to_char(updated_at AT TIME ZONE 'UTC', "      \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), updated_by, deleted, data::text, txid::text"
-#define COL_TXID 8
 
 static PGconn *conn(struct central *db)
 {
@@ -55,7 +49,8 @@ static enum rc failed(struct central *db, PGresult *r, const char *what, char **
 		msg = PQerrorMessage(conn(db));
 	if (!strcmp(s, "40001") || !strcmp(s, "40P01") || !strcmp(s, "55P03"))
 		rc = RC_CONFLICT;
-	else if (!strcmp(s, "42P01") || !strcmp(s, "42703") || !strcmp(s, "42704"))
+	else if (!strcmp(s, "42P01") || !strcmp(s, "42703") || !strcmp(s, "42704") ||
+	         !strcmp(s, "42883"))
 		rc = RC_SCHEMA;
 	db_cache_cause(cause, "%s: %s", what, msg);
 	return rc;
@@ -73,27 +68,22 @@ static enum rc run(struct central *db, const char *sql, const char *what, char *
 
 enum rc db_record_begin(struct central *db, const char *centre_id, char **cause)
 {
-	const char *params[] = {centre_id};
-	PGresult *r;
+	char sql[200];
 	enum rc rc;
 
 	if (!sync_row_uuid(centre_id))
 		return rc_fail(cause, RC_INVALID, "centre id '%s' is not a UUID", centre_id);
-	rc = run(db, "BEGIN", "begin", cause);
-	if (rc)
-		return rc;
 	/* Superusers and table owners bypass row-level security unless they
-	 * become a role that does not: the SET ROLE is what enforces it. */
-	rc = run(db, "SET LOCAL ROLE handesk_centre", "set role handesk_centre", cause);
+	 * become a role that does not: the SET ROLE is what enforces it.  One
+	 * round trip for the three (the id, a checked UUID, needs no
+	 * quoting). */
+	snprintf(sql, sizeof sql,
+	         "BEGIN; SET LOCAL ROLE handesk_centre;"
+	         " SELECT set_config('handesk.centre_id', '%s', true)",
+	         centre_id);
+	rc = run(db, sql, "begin as handesk_centre", cause);
 	if (rc)
-		goto fail;
-	r = exec(db, "SELECT set_config('handesk.centre_id', $1, true)", 1, params);
-	rc = ok(r) ? RC_OK : failed(db, r, "set handesk.centre_id", cause);
-	PQclear(r);
-	if (!rc)
-		return RC_OK;
-fail:
-	db_record_rollback(db);
+		db_record_rollback(db);
 	return rc;
 }
 
@@ -113,61 +103,57 @@ void db_record_rollback(struct central *db)
 	PQclear(r);
 }
 
+static enum rc nomem(char **cause)
+{
+	db_cache_cause(cause, "out of memory");
+	return RC_NOMEM;
+}
+
 /* ---- row objects ---- */
 
-/* The row object of row i of r (ROW_COLUMNS), or NULL (out of memory or
- * a data column that is not JSON, which the CHECK rules out). */
-static json_t *row_json(const PGresult *r, int i)
+/* The row object of row i of r from column off on (RES_ROW_COLUMNS), or NULL
+ * (out of memory or a data column that is not JSON, which the CHECK rules
+ * out). */
+static json_t *row_json(const PGresult *r, int i, int off)
 {
-	json_t *data = json_loads(PQgetvalue(r, i, 7), 0, NULL);
+	json_t *data = json_loads(PQgetvalue(r, i, off + 7), 0, NULL);
 	json_t *row;
 
 	if (!data)
 		return NULL;
-	row = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:b, s:o}", "entity", PQgetvalue(r, i, 0),
-	                "id", PQgetvalue(r, i, 1), "centre_id", PQgetvalue(r, i, 2), "version",
-	                (json_int_t)strtoll(PQgetvalue(r, i, 3), NULL, 10), "updated_at",
-	                PQgetvalue(r, i, 4), "updated_by", PQgetvalue(r, i, 5), "deleted",
-	                PQgetvalue(r, i, 6)[0] == 't', "data", data);
+	row = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:b, s:o}", "entity", PQgetvalue(r, i, off),
+	                "id", PQgetvalue(r, i, off + 1), "centre_id", PQgetvalue(r, i, off + 2),
+	                "version", (json_int_t)strtoll(PQgetvalue(r, i, off + 3), NULL, 10),
+	                "updated_at", PQgetvalue(r, i, off + 4), "updated_by",
+	                PQgetvalue(r, i, off + 5), "deleted", PQgetvalue(r, i, off + 6)[0] == 't',
+	                "data", data);
 	return row;
-}
-
-/* The current row (entity, id) visible to this centre, locked for the
- * rest of the transaction: *r (caller clears) with 0 or 1 row. */
-static enum rc row_lock(struct central *db, const char *entity, const char *id, PGresult **out,
-                        char **cause)
-{
-	const char *params[] = {entity, id};
-	PGresult *r;
-
-	r = exec(db,
-	         "SELECT " ROW_COLUMNS " FROM record WHERE entity = $1 AND id = $2::uuid"
-	         " FOR UPDATE",
-	         2, params);
-	if (!ok(r)) {
-		enum rc rc = failed(db, r, "reading the row", cause);
-		PQclear(r);
-		return rc;
-	}
-	*out = r;
-	return RC_OK;
 }
 
 /* ---- batches ---- */
 
-enum rc db_record_batch_claim(struct central *db, const char *batch, char **stored, char **cause)
+enum rc db_record_batch_claim(struct central *db, const char *centre_id, const char *batch,
+                              char **stored, char **cause)
 {
 	const char *params[] = {batch};
-	PGresult *r;
-	enum rc rc = RC_OK;
+	char sql[200];
+	PGresult *r = NULL;
+	enum rc rc;
 
 	*stored = NULL;
+	if (!sync_row_uuid(batch))
+		return rc_fail(cause, RC_INVALID, "batch id '%s' is not a UUID", batch);
+	rc = db_record_begin(db, centre_id, cause);
+	if (rc)
+		return rc;
 	/* A concurrent request with the same batch waits here until the first
-	 * commits (then finds its answer) or rolls back (then claims it). */
-	r = exec(db,
+	 * commits (then finds its answer) or rolls back (then claims it).  A
+	 * checked UUID: written in, and sent with the BEGIN. */
+	snprintf(sql, sizeof sql,
 	         "INSERT INTO sync_batch (centre_id, batch, response)"
-	         " VALUES (handesk_centre_id(), $1::uuid, '') ON CONFLICT DO NOTHING RETURNING 1",
-	         1, params);
+	         " VALUES (handesk_centre_id(), '%s', '') ON CONFLICT DO NOTHING RETURNING 1",
+	         batch);
+	r = PQexec(conn(db), sql);
 	if (!ok(r)) {
 		rc = failed(db, r, "claiming the batch", cause);
 		goto out;
@@ -195,581 +181,218 @@ enum rc db_record_batch_claim(struct central *db, const char *batch, char **stor
 	}
 out:
 	PQclear(r);
+	if (rc || *stored)
+		db_record_rollback(db);
 	return rc;
 }
 
 enum rc db_record_batch_store(struct central *db, const char *batch, const char *response,
                               char **cause)
 {
-	const char *params[] = {batch, response};
-	PGresult *r;
+	PGresult *r, *err = NULL;
+	char *lit = NULL, *sql = NULL;
 	enum rc rc = RC_OK;
 
-	r = exec(db,
-	         "UPDATE sync_batch SET response = $2 WHERE centre_id = handesk_centre_id()"
-	         " AND batch = $1::uuid",
-	         2, params);
-	if (!ok(r))
-		rc = failed(db, r, "storing the batch answer", cause);
-	else if (strcmp(PQcmdTuples(r), "1") != 0) {
-		db_cache_cause(cause, "storing the batch answer: the batch was not claimed");
-		rc = RC_IO;
-	}
-	PQclear(r);
-	return rc;
-}
-
-/* ---- applying a change ---- */
-
-/* A result {"change": c->change, "status": status}; NULL if out of memory. */
-static json_t *result_new(const struct record_change *c, const char *status)
-{
-	return json_pack("{s:s, s:s}", "change", c->change, "status", status);
-}
-
-static enum rc nomem(char **cause)
-{
-	db_cache_cause(cause, "out of memory");
-	return RC_NOMEM;
-}
-
-static enum rc rejected(const struct record_change *c, const char *reason, json_t **result,
-                        char **cause)
-{
-	*result = result_new(c, "rejected");
-	if (!*result || json_object_set_new(*result, "reason", json_string(reason)) != 0)
-		return nomem(cause);
-	return RC_OK;
-}
-
-/* An "applied" or "duplicate" result with row 0 of r. */
-static enum rc with_row(const struct record_change *c, const char *status, const PGresult *r,
-                        json_t **result, char **cause)
-{
-	json_t *row = row_json(r, 0);
-	int bad = 0;
-
-	*result = result_new(c, status);
-	if (!row || !*result) {
-		json_decref(row);
-		return nomem(cause);
-	}
-	/* json_object_set_new takes the value, even when it fails */
-	bad += json_object_set_new(*result, "version",
-	                           json_integer(strtoll(PQgetvalue(r, 0, 3), NULL, 10))) != 0;
-	bad += json_object_set_new(*result, "row", row) != 0;
-	return bad ? nomem(cause) : RC_OK;
-}
-
-static enum rc savepoint_back(struct central *db, char **cause)
-{
-	return run(db, "ROLLBACK TO SAVEPOINT change", "rollback to savepoint", cause);
-}
-
-/* Remember an applied change id: the same change in a later batch is then
- * a duplicate. */
-static enum rc remember(struct central *db, const struct record_change *c, const PGresult *row,
-                        char **cause)
-{
-	const char *params[] = {c->change, c->entity->name, c->id, PQgetvalue(row, 0, 3)};
-	PGresult *r;
-	enum rc rc = RC_OK;
-
-	r = exec(db,
-	         "INSERT INTO sync_change (centre_id, change, entity, id, version)"
-	         " VALUES (handesk_centre_id(), $1, $2, $3::uuid, $4::bigint)"
-	         " ON CONFLICT DO NOTHING",
-	         4, params);
-	if (!ok(r))
-		rc = failed(db, r, "recording the change", cause);
-	PQclear(r);
-	return rc;
-}
-
-/* Write the conflict record (entity, row_id, fields, ours, theirs, base)
- * and make *result the conflict result with the server row srv (row i). */
-static enum rc conflict(struct central *db, const struct record_change *c, json_t *fields,
-                        json_t *ours, json_t *theirs, json_t *base, const PGresult *srv, int i,
-                        json_t **result, char **cause)
-{
-	char *names = NULL, *ours_s = NULL, *theirs_s = NULL, *base_s = NULL;
-	size_t len = 0, n;
-	json_t *v;
-	size_t k;
-	PGresult *r = NULL;
-	json_t *row = NULL, *crow = NULL;
-	enum rc rc = RC_OK;
-
-	json_array_foreach(fields, k, v) len += json_string_length(v) + 1;
-	names = calloc(1, len + 1);
-	if (!names)
-		goto oom;
-	json_array_foreach(fields, k, v)
-	{
-		n = strlen(names);
-		snprintf(names + n, len + 1 - n, "%s%s", n ? "," : "", json_string_value(v));
-	}
-	ours_s = json_dumps(ours, JSON_COMPACT | JSON_SORT_KEYS);
-	theirs_s = json_dumps(theirs, JSON_COMPACT | JSON_SORT_KEYS);
-	base_s = json_dumps(base, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!ours_s || !theirs_s || !base_s)
-		goto oom;
-	{
-		const char *by = sync_row_uuid(c->updated_by) ? c->updated_by : "";
-		const char *params[] = {c->entity->name, c->id,  names, ours_s,
-		                        theirs_s,        base_s, by};
-
-		r = exec(
-		    db,
-		    "INSERT INTO record (entity, id, centre_id, version, updated_at, updated_by,"
-		    " data)"
-		    " SELECT 'conflict', gen_random_uuid(), handesk_centre_id(),"
-		    " nextval('record_version'), now(), $7,"
-		    " jsonb_build_object('entity', $1::text, 'row_id', $2::text,"
-		    " 'fields', $3::text, 'ours', $4::text, 'theirs', $5::text,"
-		    " 'base', $6::text, 'raised_at', to_char(now() AT TIME ZONE 'UTC',"
-		    " 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), 'raised_by', $7::text)"
-		    " RETURNING " ROW_COLUMNS,
-		    7, params);
-	}
-	if (!ok(r)) {
-		rc = failed(db, r, "writing the conflict record", cause);
+	/* The answer and the COMMIT in one round trip: the answer as a
+	 * literal (escaped by libpq), the batch a checked UUID.  The division
+	 * by zero stops the COMMIT unless exactly the claimed row was
+	 * updated. */
+	if (!sync_row_uuid(batch)) {
+		rc = rc_fail(cause, RC_INVALID, "batch id '%s' is not a UUID", batch);
 		goto out;
 	}
-	crow = row_json(r, 0);
-	row = row_json(srv, i);
-	*result = result_new(c, "conflict");
-	if (!crow || !row || !*result || json_object_set(*result, "fields", fields) != 0)
-		goto oom;
-	/* json_object_set_new takes the value, even when it fails */
-	n = json_object_set_new(*result, "conflict", crow) != 0;
-	crow = NULL;
-	n += json_object_set_new(*result, "row", row) != 0;
-	row = NULL;
-	if (n)
-		goto oom;
-	goto out;
-oom:
-	rc = nomem(cause);
-out:
-	json_decref(crow);
-	json_decref(row);
-	PQclear(r);
-	free(names);
-	free(ours_s);
-	free(theirs_s);
-	free(base_s);
-	return rc;
-}
-
-/* A json_t or a new empty object: base of a conflict. */
-static json_t *object_or_empty(const json_t *o)
-{
-	return json_is_object(o) ? json_deep_copy(o) : json_object();
-}
-
-/* The person of this centre that holds insz (another than c->id): a
- * conflict on "insz" with that person as the row. */
-static enum rc insz_conflict(struct central *db, const struct record_change *c, json_t **result,
-                             char **cause)
-{
-	json_t *insz = json_object_get(c->fields, "insz");
-	const char *params[] = {json_string_value(insz), c->id};
-	json_t *fields = NULL, *ours = NULL, *theirs = NULL, *base = NULL;
-	PGresult *r;
-	enum rc rc;
-
-	if (!json_is_string(insz)) {
-		db_cache_cause(cause, "an INSZ conflict without an INSZ (internal error)");
-		return RC_IO;
-	}
-	r = exec(db,
-	         "SELECT " ROW_COLUMNS " FROM record WHERE centre_id = handesk_centre_id()"
-	         " AND entity = 'person' AND NOT deleted AND data ->> 'insz' = $1"
-	         " AND id <> $2::uuid",
-	         2, params);
-	if (!ok(r)) {
-		rc = failed(db, r, "finding the holder of the INSZ", cause);
+	lit = PQescapeLiteral(conn(db), response, strlen(response));
+	if (!lit) {
+		rc = failed(db, NULL, "storing the batch answer", cause);
 		goto out;
 	}
-	if (PQntuples(r) != 1) {
-		/* The holder was deleted meanwhile: the batch may be tried again. */
-		db_cache_cause(cause, "the holder of INSZ %s changed meanwhile", params[0]);
-		rc = RC_CONFLICT;
-		goto out;
-	}
-	fields = json_pack("[s]", "insz");
-	ours = json_deep_copy(c->fields);
-	theirs = json_loads(PQgetvalue(r, 0, 7), 0, NULL);
-	base = object_or_empty(c->base);
-	if (!fields || !ours || !theirs || !base ||
-	    json_object_set_new(theirs, "id", json_string(PQgetvalue(r, 0, 1))) != 0 ||
-	    json_object_set_new(theirs, "version",
-	                        json_integer(strtoll(PQgetvalue(r, 0, 3), NULL, 10))) != 0) {
+	if (asprintf(&sql,
+	             "WITH u AS (UPDATE sync_batch SET response = %s"
+	             " WHERE centre_id = handesk_centre_id() AND batch = '%s' RETURNING 1)"
+	             " SELECT 1 / (count(*) = 1)::int FROM u; COMMIT",
+	             lit, batch) < 0) {
+		sql = NULL;
 		rc = nomem(cause);
 		goto out;
 	}
-	rc = conflict(db, c, fields, ours, theirs, base, r, 0, result, cause);
+	if (!PQsendQuery(conn(db), sql)) {
+		rc = failed(db, NULL, "storing the batch answer", cause);
+		goto out;
+	}
+	while ((r = PQgetResult(conn(db))) != NULL) {
+		if (!ok(r) && !err)
+			err = r;
+		else
+			PQclear(r);
+	}
+	if (err) {
+		rc = failed(db, err, "storing the batch answer and committing", cause);
+		PQclear(err);
+	}
 out:
-	json_decref(fields);
-	json_decref(ours);
-	json_decref(theirs);
-	json_decref(base);
-	PQclear(r);
+	if (rc && PQtransactionStatus(conn(db)) != PQTRANS_IDLE)
+		db_record_rollback(db);
+	PQfreemem(lit);
+	free(sql);
 	return rc;
 }
 
-/* Is this failed statement the unique index on a person's INSZ? */
-static bool insz_taken(const PGresult *r)
+/* ---- applying a batch ---- */
+
+/* The change as handesk_push_apply (db/central/0005-push-apply.sql) takes
+ * it, or NULL (out of memory). */
+static json_t *change_json(const struct record_change *c)
 {
-	const char *name = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
-
-	return !strcmp(state(r), "23505") && name && !strcmp(name, "record_person_insz");
-}
-
-static bool pkey_taken(const PGresult *r)
-{
-	const char *name = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
-
-	return !strcmp(state(r), "23505") && name && !strcmp(name, "record_pkey");
-}
-
-/* Is the data of row 0 of cur equal to fields? */
-static bool same_data(const PGresult *cur, json_t *fields)
-{
-	json_t *data = json_loads(PQgetvalue(cur, 0, 7), 0, NULL);
-	bool same = data && json_equal(data, fields);
-
-	json_decref(data);
-	return same;
-}
-
-static enum rc apply_insert(struct central *db, const struct record_change *c, json_t **result,
-                            char **cause)
-{
-	char *data = NULL;
-	PGresult *cur = NULL, *r = NULL;
-	enum rc rc;
-
-	rc = row_lock(db, c->entity->name, c->id, &cur, cause);
-	if (rc)
-		return rc;
-	if (PQntuples(cur) == 1) {
-		rc = same_data(cur, c->fields) ? with_row(c, "duplicate", cur, result, cause)
-		                               : rejected(c, "id already exists", result, cause);
-		goto out;
-	}
-	data = json_dumps(c->fields, JSON_COMPACT);
-	if (!data) {
-		rc = nomem(cause);
-		goto out;
-	}
-	{
-		const char *params[] = {c->entity->name, c->id, c->updated_at, c->updated_by, data};
-
-		r = exec(
-		    db,
-		    "INSERT INTO record (entity, id, centre_id, version, updated_at, updated_by,"
-		    " data) VALUES ($1, $2::uuid, handesk_centre_id(),"
-		    " nextval('record_version'), $3::timestamptz, $4, $5::jsonb)"
-		    " RETURNING " ROW_COLUMNS,
-		    5, params);
-	}
-	if (ok(r)) {
-		rc = remember(db, c, r, cause);
-		if (!rc)
-			rc = with_row(c, "applied", r, result, cause);
-		goto out;
-	}
-	if (insz_taken(r)) {
-		rc = savepoint_back(db, cause);
-		if (!rc)
-			rc = insz_conflict(db, c, result, cause);
-		goto out;
-	}
-	if (pkey_taken(r)) {
-		/* Written meanwhile by a concurrent push (compare with it), or
-		 * the id of a row of another centre (invisible here). */
-		rc = savepoint_back(db, cause);
-		if (rc)
-			goto out;
-		PQclear(cur);
-		cur = NULL;
-		rc = row_lock(db, c->entity->name, c->id, &cur, cause);
-		if (rc)
-			goto out;
-		rc = PQntuples(cur) == 1 && same_data(cur, c->fields)
-		         ? with_row(c, "duplicate", cur, result, cause)
-		         : rejected(c, "id already exists", result, cause);
-		goto out;
-	}
-	rc = failed(db, r, "inserting the row", cause);
-out:
-	free(data);
-	PQclear(cur);
-	PQclear(r);
-	return rc;
-}
-
-/* The write of an update or a delete: new version, this transaction. */
-static enum rc write_row(struct central *db, const struct record_change *c, const char *data,
-                         bool del, PGresult **out)
-{
-	const char *params[] = {c->entity->name, c->id, c->updated_at, c->updated_by, data};
-
-	*out = exec(db,
-	            del ? "UPDATE record SET deleted = true, version = nextval('record_version'),"
-	                  " txid = pg_current_xact_id(), updated_at = $3::timestamptz,"
-	                  " updated_by = $4 WHERE entity = $1 AND id = $2::uuid AND $5::text = ''"
-	                  " RETURNING " ROW_COLUMNS
-	                : "UPDATE record SET data = data || $5::jsonb,"
-	                  " version = nextval('record_version'), txid = pg_current_xact_id(),"
-	                  " updated_at = $3::timestamptz, updated_by = $4"
-	                  " WHERE entity = $1 AND id = $2::uuid RETURNING " ROW_COLUMNS,
-	            5, params);
-	return RC_OK;
-}
-
-static enum rc apply_update(struct central *db, const struct record_change *c, json_t **result,
-                            char **cause)
-{
-	PGresult *cur = NULL, *r = NULL;
-	json_t *data = NULL, *clash = NULL, *ours = NULL, *theirs = NULL, *base = NULL;
-	char *text = NULL;
-	long long version;
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:O?}", "change", c->change,
+	                      "entity", c->entity->name, "id", c->id, "op", sync_row_op_name(c->op),
+	                      "base_version", (json_int_t)c->base_version, "updated_at",
+	                      c->updated_at, "updated_by", c->updated_by, "fields", c->fields);
 	const char *key;
 	json_t *value;
-	enum rc rc;
+	int bad = !o;
 
-	rc = row_lock(db, c->entity->name, c->id, &cur, cause);
-	if (rc)
-		return rc;
-	if (PQntuples(cur) != 1) {
-		rc = rejected(c, "no such row", result, cause);
-		goto out;
-	}
-	version = strtoll(PQgetvalue(cur, 0, 3), NULL, 10);
-	data = json_loads(PQgetvalue(cur, 0, 7), 0, NULL);
-	clash = json_array();
-	if (!data || !clash) {
-		rc = nomem(cause);
-		goto out;
-	}
-	if (PQgetvalue(cur, 0, 6)[0] == 't') {
-		/* Changed here, deleted there: a person decides. */
-		ours = json_deep_copy(c->fields);
-		theirs = json_pack("{s:b, s:I}", "deleted", 1, "version", (json_int_t)version);
-		base = object_or_empty(c->base);
-		if (!ours || !theirs || !base ||
-		    json_array_append_new(clash, json_string("deleted")))
-			rc = nomem(cause);
-		else
-			rc = conflict(db, c, clash, ours, theirs, base, cur, 0, result, cause);
-		goto out;
-	}
-	if (c->base_version > version) {
-		char why[128];
+	if (bad)
+		return NULL;
+	/* jsonb forgets the order of the fields; a conflict of an update names
+	 * them in the order sent. */
+	if (c->op == SYNC_OP_UPDATE && json_is_object(c->fields)) {
+		json_t *keys = json_array();
 
-		snprintf(why, sizeof why, "base_version %lld is newer than the row's version %lld",
-		         c->base_version, version);
-		rc = rejected(c, why, result, cause);
-		goto out;
+		json_object_foreach(c->fields, key, value) bad +=
+		    !keys || json_array_append_new(keys, json_string(key)) != 0;
+		/* json_object_set_new takes the value, even when it fails */
+		bad += json_object_set_new(o, "keys", keys) != 0;
 	}
-	if (c->base_version < version) {
-		/* Changed on both sides since base_version: a field merges if
-		 * only one side changed it, or both to the same value. */
-		json_object_foreach(c->fields, key, value)
-		{
-			json_t *now = json_object_get(data, key);
-			json_t *was =
-			    json_is_object(c->base) ? json_object_get(c->base, key) : NULL;
+	/* The base as the conflict record keeps it (jansson's text, which
+	 * PostgreSQL would write otherwise). */
+	if (json_is_object(c->base)) {
+		char *text = json_dumps(c->base, JSON_COMPACT | JSON_SORT_KEYS);
 
-			if ((now && json_equal(now, value)) ||
-			    (now && was && json_equal(now, was)) || (!now && was == NULL))
-				continue;
-			if (json_array_append_new(clash, json_string(key)) != 0) {
-				rc = nomem(cause);
-				goto out;
-			}
+		bad += !text || json_object_set_new(o, "base", json_incref(c->base)) != 0 ||
+		       json_object_set_new(o, "base_text", json_string(text)) != 0;
+		free(text);
+	}
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The columns of a result row of handesk_push_apply: the result, then the
+ * row (RES_ROW) and the conflict record (RES_CONFLICT), each as the nine
+ * columns row_json reads. */
+#define RES_ROW_COLUMNS(p)                                                                         \
+	p "entity, " p "id::text, " p "centre_id::text, " p "version, to_char(" p                  \
+	  "updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), " p                \
+	  "updated_by, " p "deleted, " p "data::text, " p "txid::text"
+#define RES_STATUS   1
+#define RES_REASON   2
+#define RES_FIELDS   3
+#define RES_ROW      4
+#define RES_CONFLICT 13
+
+/* The result object of result row i of r for change c, or NULL (out of
+ * memory): {"change","status", then "version","row" (applied,
+ * duplicate), "fields","conflict","row" (conflict) or "reason"
+ * (rejected)}, the members in the order handeskd always wrote them. */
+static json_t *result_json(const struct record_change *c, const PGresult *r, int i)
+{
+	const char *status = PQgetvalue(r, i, RES_STATUS);
+	json_t *res = json_pack("{s:s, s:s}", "change", c->change, "status", status);
+	int bad = !res;
+
+	if (bad)
+		return NULL;
+	/* json_object_set_new takes the value, even when it fails */
+	if (!strcmp(status, "rejected")) {
+		bad += json_object_set_new(res, "reason",
+		                           json_string(PQgetvalue(r, i, RES_REASON))) != 0;
+	} else if (!strcmp(status, "conflict")) {
+		json_t *fields = json_array();
+		const char *s = PQgetvalue(r, i, RES_FIELDS);
+
+		/* Field names, comma-separated: names never hold a comma. */
+		while (fields && *s) {
+			size_t n = strcspn(s, ",");
+
+			bad += json_array_append_new(fields, json_stringn(s, n)) != 0;
+			s += n + (s[n] == ',');
 		}
-		if (json_array_size(clash) > 0) {
-			ours = json_deep_copy(c->fields);
-			theirs = json_object();
-			base = object_or_empty(c->base);
-			if (!ours || !theirs || !base) {
-				rc = nomem(cause);
-				goto out;
-			}
-			json_object_foreach(c->fields, key, value)
-			{
-				json_t *now = json_object_get(data, key);
-
-				if (now && json_object_set(theirs, key, now) != 0) {
-					rc = nomem(cause);
-					goto out;
-				}
-			}
-			if (json_object_set_new(theirs, "version", json_integer(version)) != 0) {
-				rc = nomem(cause);
-				goto out;
-			}
-			rc = conflict(db, c, clash, ours, theirs, base, cur, 0, result, cause);
-			goto out;
-		}
-	}
-	text = json_dumps(c->fields, JSON_COMPACT);
-	if (!text) {
-		rc = nomem(cause);
-		goto out;
-	}
-	write_row(db, c, text, false, &r);
-	if (ok(r)) {
-		rc = remember(db, c, r, cause);
-		if (!rc)
-			rc = with_row(c, "applied", r, result, cause);
-	} else if (insz_taken(r)) {
-		rc = savepoint_back(db, cause);
-		if (!rc)
-			rc = insz_conflict(db, c, result, cause);
+		bad += !fields || json_object_set_new(res, "fields", fields) != 0;
+		bad += json_object_set_new(res, "conflict", row_json(r, i, RES_CONFLICT)) != 0;
+		bad += json_object_set_new(res, "row", row_json(r, i, RES_ROW)) != 0;
 	} else {
-		rc = failed(db, r, "updating the row", cause);
+		bad += json_object_set_new(
+		           res, "version",
+		           json_integer(strtoll(PQgetvalue(r, i, RES_ROW + 3), NULL, 10))) != 0;
+		bad += json_object_set_new(res, "row", row_json(r, i, RES_ROW)) != 0;
 	}
-out:
-	json_decref(data);
-	json_decref(clash);
-	json_decref(ours);
-	json_decref(theirs);
-	json_decref(base);
-	free(text);
-	PQclear(cur);
-	PQclear(r);
-	return rc;
+	if (bad) {
+		json_decref(res);
+		return NULL;
+	}
+	return res;
 }
 
-static enum rc apply_delete(struct central *db, const struct record_change *c, json_t **result,
-                            char **cause)
+enum rc db_record_apply_batch(struct central *db, const struct record_change *c, size_t n,
+                              json_t **results, char **cause)
 {
-	PGresult *cur = NULL, *r = NULL;
-	json_t *clash = NULL, *ours = NULL, *theirs = NULL, *base = NULL;
-	long long version;
-	enum rc rc;
+	json_t *changes = json_array();
+	char *text = NULL;
+	PGresult *r = NULL;
+	enum rc rc = RC_OK;
+	size_t i;
 
-	rc = row_lock(db, c->entity->name, c->id, &cur, cause);
-	if (rc)
-		return rc;
-	if (PQntuples(cur) != 1) {
-		rc = rejected(c, "no such row", result, cause);
+	for (i = 0; i < n; i++)
+		results[i] = NULL;
+	if (n == 0) {
+		json_decref(changes);
+		return RC_OK;
+	}
+	for (i = 0; changes && i < n; i++)
+		if (json_array_append_new(changes, change_json(&c[i])) != 0)
+			break;
+	if (!changes || i < n || !(text = json_dumps(changes, JSON_COMPACT))) {
+		rc = nomem(cause);
 		goto out;
 	}
-	if (PQgetvalue(cur, 0, 6)[0] == 't') {
-		rc = with_row(c, "duplicate", cur, result, cause);
-		goto out;
-	}
-	version = strtoll(PQgetvalue(cur, 0, 3), NULL, 10);
-	if (c->base_version > version) {
-		char why[128];
+	{
+		const char *params[] = {text};
 
-		snprintf(why, sizeof why, "base_version %lld is newer than the row's version %lld",
-		         c->base_version, version);
-		rc = rejected(c, why, result, cause);
+		r = exec(db,
+		         "SELECT o_i, o_status, o_reason, o_fields, " RES_ROW_COLUMNS(
+		             "r_") ", " RES_ROW_COLUMNS("c_") " FROM handesk_push_apply($1::jsonb) "
+		                                              "ORDER BY o_i",
+		         1, params);
+	}
+	if (!ok(r)) {
+		rc = failed(db, r, "applying the batch", cause);
 		goto out;
 	}
-	if (c->base_version < version) {
-		/* Deleted here, changed there since: a person decides. */
-		clash = json_pack("[s]", "deleted");
-		ours = json_pack("{s:b}", "deleted", 1);
-		theirs = json_loads(PQgetvalue(cur, 0, 7), 0, NULL);
-		base = object_or_empty(c->base);
-		if (!clash || !ours || !theirs || !base ||
-		    json_object_set_new(theirs, "version", json_integer(version)) != 0) {
+	if ((size_t)PQntuples(r) != n) {
+		db_cache_cause(cause, "applying the batch: %d results for %zu changes",
+		               PQntuples(r), n);
+		rc = RC_IO;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		results[i] = result_json(&c[i], r, (int)i);
+		if (!results[i]) {
 			rc = nomem(cause);
 			goto out;
 		}
-		rc = conflict(db, c, clash, ours, theirs, base, cur, 0, result, cause);
-		goto out;
-	}
-	write_row(db, c, "", true, &r);
-	if (!ok(r)) {
-		rc = failed(db, r, "deleting the row", cause);
-		goto out;
-	}
-	rc = remember(db, c, r, cause);
-	if (!rc)
-		rc = with_row(c, "applied", r, result, cause);
-out:
-	json_decref(clash);
-	json_decref(ours);
-	json_decref(theirs);
-	json_decref(base);
-	PQclear(cur);
-	PQclear(r);
-	return rc;
-}
-
-/* A change id applied before: "duplicate" with the row as it is now. */
-static enum rc seen_before(struct central *db, const struct record_change *c, bool *seen,
-                           json_t **result, char **cause)
-{
-	const char *params[] = {c->change};
-	PGresult *r;
-	enum rc rc = RC_OK;
-
-	*seen = false;
-	/* Scalar subqueries: the change is looked up first, then its row by
-	 * entity and id (an IN joined the other way round read every row of
-	 * the centre when the statistics misjudged its size). */
-	r = exec(db,
-	         "SELECT " ROW_COLUMNS " FROM record"
-	         " WHERE entity = (SELECT entity FROM sync_change"
-	         " WHERE centre_id = handesk_centre_id() AND change = $1)"
-	         " AND id = (SELECT id FROM sync_change"
-	         " WHERE centre_id = handesk_centre_id() AND change = $1)",
-	         1, params);
-	if (!ok(r)) {
-		rc = failed(db, r, "looking up the change", cause);
-		goto out;
-	}
-	if (PQntuples(r) == 1) {
-		*seen = true;
-		rc = with_row(c, "duplicate", r, result, cause);
 	}
 out:
-	PQclear(r);
-	return rc;
-}
-
-enum rc db_record_apply(struct central *db, const struct record_change *c, json_t **result,
-                        char **cause)
-{
-	bool seen;
-	enum rc rc;
-
-	*result = NULL;
-	rc = run(db, "SAVEPOINT change", "savepoint", cause);
 	if (rc)
-		return rc;
-	rc = seen_before(db, c, &seen, result, cause);
-	if (!rc && !seen) {
-		switch (c->op) {
-		case SYNC_OP_INSERT:
-			rc = apply_insert(db, c, result, cause);
-			break;
-		case SYNC_OP_UPDATE:
-			rc = apply_update(db, c, result, cause);
-			break;
-		case SYNC_OP_DELETE:
-			rc = apply_delete(db, c, result, cause);
-			break;
-		default:
-			rc = rejected(c, "op: insert, update or delete", result, cause);
+		for (i = 0; i < n; i++) {
+			json_decref(results[i]);
+			results[i] = NULL;
 		}
-	}
-	if (rc) {
-		json_decref(*result);
-		*result = NULL;
-		return rc;
-	}
-	return run(db, "RELEASE SAVEPOINT change", "release savepoint", cause);
+	PQclear(r);
+	free(text);
+	json_decref(changes);
+	return rc;
 }
 
 /* ---- pull and snapshot ---- */
@@ -874,10 +497,55 @@ static enum rc page_text(const PGresult *r, int n, const char *tail, char **body
 	return RC_OK;
 }
 
-enum rc db_record_pull(struct central *db, const char *cursor, int limit, char **page, char **cause)
+/* Run sql (no parameters: every value in it checked) in a transaction of
+ * its own acting for centre_id, as db_record_begin and db_record_commit
+ * would, in one round trip: *out (caller clears) is its result. */
+static enum rc query_as(struct central *db, const char *centre_id, const char *sql,
+                        const char *what, PGresult **out, char **cause)
 {
-	char txid[20] = "0", version[20] = "0", lim[16], tail[128];
-	const char *params[] = {txid, version, lim};
+	PGresult *r, *err = NULL;
+	char *text = NULL;
+	enum rc rc = RC_OK;
+	int i = 0;
+
+	*out = NULL;
+	if (!sync_row_uuid(centre_id))
+		return rc_fail(cause, RC_INVALID, "centre id '%s' is not a UUID", centre_id);
+	if (asprintf(&text,
+	             "BEGIN; SET LOCAL ROLE handesk_centre;"
+	             " SELECT set_config('handesk.centre_id', '%s', true); %s; COMMIT",
+	             centre_id, sql) < 0)
+		return nomem(cause);
+	if (!PQsendQuery(conn(db), text)) {
+		free(text);
+		return failed(db, NULL, what, cause);
+	}
+	free(text);
+	/* BEGIN, SET, set_config, sql, COMMIT: the first error stops the rest. */
+	while ((r = PQgetResult(conn(db))) != NULL) {
+		if (!ok(r) && !err)
+			err = r;
+		else if (i == 3 && !err && !*out)
+			*out = r;
+		else
+			PQclear(r);
+		i++;
+	}
+	if (err || !*out) {
+		rc = failed(db, err, what, cause);
+		PQclear(err);
+		PQclear(*out);
+		*out = NULL;
+		if (PQtransactionStatus(conn(db)) != PQTRANS_IDLE)
+			db_record_rollback(db);
+	}
+	return rc;
+}
+
+enum rc db_record_pull(struct central *db, const char *centre_id, const char *cursor, int limit,
+                       char **page, char **cause)
+{
+	char txid[20] = "0", version[20] = "0", tail[128], sql[512];
 	PGresult *r = NULL;
 	enum rc rc;
 	int n, shown;
@@ -887,21 +555,20 @@ enum rc db_record_pull(struct central *db, const char *cursor, int limit, char *
 		return rc_fail(cause, RC_INVALID, "cursor: not a cursor of this service");
 	if (limit < 1 || limit > DB_RECORD_PULL_LIMIT_MAX)
 		limit = DB_RECORD_PULL_LIMIT;
-	snprintf(lim, sizeof lim, "%d", limit + 1);
 	/* Only rows of transactions older than the snapshot's xmin: any
 	 * transaction still running (or yet to start) has a txid from xmin
-	 * up, so it can never commit a row below a cursor given out. */
-	r = exec(db,
+	 * up, so it can never commit a row below a cursor given out.  The
+	 * cursor's parts are digits (parse_cursor): written in as they are. */
+	snprintf(sql, sizeof sql,
 	         "SELECT " PAGE_COLUMNS " FROM record"
 	         " WHERE centre_id = handesk_centre_id()"
 	         " AND txid < pg_snapshot_xmin(pg_current_snapshot())"
-	         " AND (txid, version) > ($1::xid8, $2::bigint)"
-	         " ORDER BY record.txid, record.version LIMIT $3::int",
-	         3, params);
-	if (!ok(r)) {
-		rc = failed(db, r, "pull", cause);
+	         " AND (txid, version) > ('%s'::xid8, %s::bigint)"
+	         " ORDER BY record.txid, record.version LIMIT %d",
+	         txid, version, limit + 1);
+	rc = query_as(db, centre_id, sql, "pull", &r, cause);
+	if (rc)
 		goto out;
-	}
 	n = PQntuples(r);
 	shown = n > limit ? limit : n;
 	/* Cursors are digits and dots: no escaping needed. */

@@ -1,5 +1,5 @@
 /* db/record.h: the synced rows of the central store (table record, see
- * db/central/0002-sync.sql): a pushed change applied with the merge and
+ * db/central/0002-sync.sql): a pushed batch applied with the merge and
  * conflict rules of handesk-sync(7), the stored answers of push batches,
  * pull and snapshot pages.  Every function works inside a transaction
  * begun by db_record_begin, which runs as the role handesk_centre for one
@@ -28,13 +28,17 @@ enum rc db_record_begin(struct central *db, const char *centre_id, char **cause)
 enum rc db_record_commit(struct central *db, char **cause);
 void db_record_rollback(struct central *db);
 
-/* Claim a push batch id for the centre.  RC_OK with *stored NULL: a new
- * batch, claimed (a concurrent request with the same id waits for this
- * transaction); RC_OK with *stored set: the answer given to this batch
- * before (caller frees), to send again as it is.  The claim is only kept
- * if the transaction commits. */
-enum rc db_record_batch_claim(struct central *db, const char *batch, char **stored, char **cause);
-/* Store the answer of a claimed batch (in the batch's transaction). */
+/* Begin a transaction acting for centre_id (as db_record_begin) and claim
+ * the push batch id batch (a UUID) in it, in one round trip.  RC_OK with
+ * *stored NULL: a new batch, claimed (a concurrent request with the same
+ * id waits for this transaction), the transaction open; RC_OK with
+ * *stored set: the answer given to this batch before (caller frees), to
+ * send again as it is, and the transaction rolled back, as it is after an
+ * error too.  The claim is only kept if the transaction commits. */
+enum rc db_record_batch_claim(struct central *db, const char *centre_id, const char *batch,
+                              char **stored, char **cause);
+/* Store the answer of the claimed batch and commit the transaction, in one
+ * round trip; after an error the transaction is rolled back. */
 enum rc db_record_batch_store(struct central *db, const char *batch, const char *response,
                               char **cause);
 
@@ -51,20 +55,25 @@ struct record_change {
 	json_t *base;           /* object (update: values at base_version) or NULL */
 };
 
-/* Apply one change in its own savepoint: *result (caller decrefs) is its
- * result object {"change","status":"applied"|"duplicate"|"conflict"|
- * "rejected", ...} as handesk-sync(7) describes.  A conflict writes a
- * conflict record.  An error (RC_IO, RC_CONFLICT for a deadlock or a
- * serialisation failure) means the transaction must be rolled back. */
-enum rc db_record_apply(struct central *db, const struct record_change *c, json_t **result,
-                        char **cause);
+/* Apply the n changes c of a batch, in order, each as in its own savepoint
+ * (handesk_push_apply, db/central/0005-push-apply.sql: one round trip for
+ * the batch): results[i] (caller decrefs each) is the result object of
+ * c[i], {"change","status":"applied"|"duplicate"|"conflict"|"rejected",
+ * ...} as handesk-sync(7) describes.  A conflict writes a conflict record.
+ * An error (RC_IO, RC_CONFLICT for a deadlock or a serialisation failure)
+ * leaves every results[i] NULL and means the transaction must be rolled
+ * back. */
+enum rc db_record_apply_batch(struct central *db, const struct record_change *c, size_t n,
+                              json_t **results, char **cause);
 
 /* A pull page: rows written after cursor (NULL = from the start) by
  * transactions older than the snapshot's xmin, in (txid, version) order.
  * *page (JSON text, caller frees) is {"rows":[...],"cursor":"v1.X.V",
- * "has_more":b}.  RC_INVALID (cause says why) for a malformed cursor. */
-enum rc db_record_pull(struct central *db, const char *cursor, int limit, char **page,
-                       char **cause);
+ * "has_more":b}.  RC_INVALID (cause says why) for a malformed cursor.
+ * Unlike the others, it runs in a transaction of its own for centre_id
+ * (begun and committed with the page's query: one round trip). */
+enum rc db_record_pull(struct central *db, const char *centre_id, const char *cursor, int limit,
+                       char **page, char **cause);
 
 /* A snapshot page: the living rows in (entity, id) order after after
  * (NULL = first page).  *page (JSON text, caller frees) is {"rows",

@@ -1,8 +1,9 @@
 /* sync.c: handeskd's push, pull and snapshot (handesk-sync(7)): a push body
  * parsed and checked apart from any database (the fuzz target calls that
- * part), then applied change by change in one transaction with its answer
- * stored for replays; pull and snapshot pages.  All for the token's centre
- * only: db/record.c runs each request as handesk_centre for it. */
+ * part), then applied in one transaction (the checked changes in one call
+ * to the store) with its answer stored for replays; pull and snapshot
+ * pages.  All for the token's centre only: db/record.c runs each request
+ * as handesk_centre for it. */
 #include "autoconf.h"
 
 #include "sync.h"
@@ -233,6 +234,9 @@ void central_sync_push(struct central *db, const char *centre_id, const char *bo
 	struct push_batch b;
 	json_t *response = NULL, *results;
 	char *cause = NULL, *stored = NULL, *text = NULL;
+	struct record_change *recs = NULL;
+	json_t **applied = NULL;
+	size_t nrec = 0;
 	enum rc rc;
 	bool in_tx = false;
 
@@ -245,50 +249,59 @@ void central_sync_push(struct central *db, const char *centre_id, const char *bo
 			reply_error(out, 400, "bad_request", "%s", cause ? cause : "");
 		goto out;
 	}
-	rc = db_record_begin(db, centre_id, &cause);
-	if (rc)
-		goto store_failed;
-	in_tx = true;
-	rc = db_record_batch_claim(db, b.batch, &stored, &cause);
+	rc = db_record_batch_claim(db, centre_id, b.batch, &stored, &cause);
 	if (rc)
 		goto store_failed;
 	if (stored) {
 		/* Sent again: the same answer, nothing changed. */
-		db_record_rollback(db);
-		in_tx = false;
 		out->status = 200;
 		out->body = stored;
 		stored = NULL;
 		goto out;
 	}
+	in_tx = true;
 	results = json_array();
 	response = json_pack("{s:s, s:o}", "batch", b.batch, "results", results);
 	if (!response) {
 		rc = RC_NOMEM;
 		goto store_failed;
 	}
+	/* The changes that passed the checks go to the store in one call;
+	 * the others are answered here, each in its place. */
+	recs = calloc(b.n ? b.n : 1, sizeof *recs);
+	applied = calloc(b.n ? b.n : 1, sizeof *applied);
+	if (!recs || !applied) {
+		rc = RC_NOMEM;
+		goto store_failed;
+	}
 	for (size_t i = 0; i < b.n; i++) {
 		struct push_change *c = &b.changes[i];
-		json_t *result = NULL;
 
-		if (c->reject) {
-			result = rejected_result(c);
+		if (c->reject)
+			continue;
+		recs[nrec++] = (struct record_change){
+		    .change = c->change,
+		    .entity = c->entity,
+		    .id = c->id,
+		    .op = c->op,
+		    .base_version = c->base_version,
+		    .updated_at = c->updated_at,
+		    .updated_by = c->updated_by,
+		    .fields = c->fields,
+		    .base = c->base,
+		};
+	}
+	rc = db_record_apply_batch(db, recs, nrec, applied, &cause);
+	if (rc)
+		goto store_failed;
+	for (size_t i = 0, k = 0; i < b.n; i++) {
+		json_t *result;
+
+		if (b.changes[i].reject) {
+			result = rejected_result(&b.changes[i]);
 		} else {
-			struct record_change rec = {
-			    .change = c->change,
-			    .entity = c->entity,
-			    .id = c->id,
-			    .op = c->op,
-			    .base_version = c->base_version,
-			    .updated_at = c->updated_at,
-			    .updated_by = c->updated_by,
-			    .fields = c->fields,
-			    .base = c->base,
-			};
-
-			rc = db_record_apply(db, &rec, &result, &cause);
-			if (rc)
-				goto store_failed;
+			result = applied[k];
+			applied[k++] = NULL;
 		}
 		if (!result || json_array_append_new(results, result) != 0) {
 			rc = RC_NOMEM;
@@ -302,11 +315,8 @@ void central_sync_push(struct central *db, const char *centre_id, const char *bo
 	}
 	/* The answer is stored in the transaction of the changes: both or
 	 * neither. */
+	in_tx = false; /* stored and committed, or rolled back */
 	rc = db_record_batch_store(db, b.batch, text, &cause);
-	if (!rc) {
-		in_tx = false; /* a failed commit rolls back by itself */
-		rc = db_record_commit(db, &cause);
-	}
 	if (rc)
 		goto store_failed;
 	out->status = 200;
@@ -318,6 +328,11 @@ store_failed:
 		db_record_rollback(db);
 	reply_store(out, rc, cause);
 out:
+	if (applied)
+		for (size_t i = 0; i < nrec; i++)
+			json_decref(applied[i]);
+	free(applied);
+	free(recs);
 	free(text);
 	free(stored);
 	free(cause);
@@ -364,14 +379,7 @@ void central_sync_pull(struct central *db, const char *centre_id, const char *cu
 		reply_error(out, 400, "bad_request", _("limit: a positive integer"));
 		return;
 	}
-	rc = db_record_begin(db, centre_id, &cause);
-	if (!rc) {
-		rc = db_record_pull(db, cursor, n, &page, &cause);
-		if (rc)
-			db_record_rollback(db);
-		else
-			rc = db_record_commit(db, &cause);
-	}
+	rc = db_record_pull(db, centre_id, cursor, n, &page, &cause);
 	if (rc == RC_INVALID)
 		reply_error(out, 400, "bad_request", "%s", cause ? cause : "cursor");
 	else if (rc)

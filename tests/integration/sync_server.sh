@@ -232,6 +232,34 @@ push "$t/b9" "$tokA"
 expect_status 0 conflict
 [ "$(js '{results,0,row,id}')" = "$p1" ] || fail "INSZ conflict holder: $(cat "$t/body")"
 [ "$(js '{results,0,fields}')" = '["insz"]' ] || fail "INSZ conflict fields: $(cat "$t/body")"
+# An update taking an INSZ held by another person: a conflict with the
+# holder, the rest of the batch applied (the change alone rolled back).
+v_p4=$(q -c "SELECT version FROM record WHERE id = '$p4'")
+batch "$t/b9u" "$(change c8:2 person update "$p4" "$v_p4" "{\"insz\":\"$insz1\",\"given_name\":\"Eva\"}")" \
+	"$(change c8:3 person update "$p4" "$v_p4" '{"given_name":"Evi"}')"
+push "$t/b9u" "$tokA"
+expect_status 0 conflict
+expect_status 1 applied
+[ "$(js '{results,0,row,id}')" = "$p1" ] || fail "INSZ update conflict holder: $(cat "$t/body")"
+[ "$(js '{results,0,conflict,data,ours}')" = "{\"given_name\":\"Eva\",\"insz\":\"$insz1\"}" ] ||
+	fail "INSZ update conflict ours: $(cat "$t/body")"
+js '{results,0,conflict,data,theirs}' | grep -q "\"id\":\"$p1\"" ||
+	fail "INSZ update conflict theirs: $(cat "$t/body")"
+[ "$(q -c "SELECT data ->> 'insz' FROM record WHERE id = '$p4'")" = "" ] || fail "INSZ update applied"
+# Several fields in conflict (the phone merges): named in the order sent,
+# the texts compact with sorted keys.
+v_p4=$(js '{results,1,version}')
+batch "$t/b9n" "$(change c8:4 person update "$p4" $((v_p4 - 1)) '{"phone":"+32473333333","family_name":"D","email":"f@x.be"}' '{"phone":"","email":"x","family_name":"Old"}')"
+push "$t/b9n" "$tokA"
+expect_status 0 conflict
+[ "$(js '{results,0,fields}')" = '["family_name", "email"]' ] || fail "conflict fields order: $(cat "$t/body")"
+[ "$(js '{results,0,conflict,data,fields}')" = family_name,email ] || fail "conflict data fields: $(cat "$t/body")"
+[ "$(js '{results,0,conflict,data,ours}')" = '{"email":"f@x.be","family_name":"D","phone":"+32473333333"}' ] ||
+	fail "conflict ours: $(cat "$t/body")"
+[ "$(js '{results,0,conflict,data,theirs}')" = "{\"email\":\"\",\"family_name\":\"Claes\",\"phone\":\"\",\"version\":$v_p4}" ] ||
+	fail "conflict theirs: $(cat "$t/body")"
+[ "$(js '{results,0,conflict,data,base}')" = '{"email":"x","family_name":"Old","phone":""}' ] ||
+	fail "conflict base: $(cat "$t/body")"
 
 # --- delete ---
 v_p4=$(q -c "SELECT version FROM record WHERE id = '$p4'")
