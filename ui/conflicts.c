@@ -19,6 +19,7 @@
 #include "src/person.h"
 #include "src/session.h"
 #include "ui/status.h"
+#include "ui/sync.h"
 #include "ui/theme.h"
 #include "ui/widget.h"
 
@@ -65,23 +66,6 @@ static const struct ui_help_entry conflicts_keys[] = {
     {UI_ACT_QUIT, NULL, N_("Quit")},
     {UI_ACT_NONE, NULL, NULL},
 };
-
-static const char *entity_name(const char *entity)
-{
-	static const struct {
-		const char *code, *name;
-	} names[] = {
-	    {"person", N_("Person")},
-	    {"application", N_("Application")},
-	    {"application_document", N_("Document")},
-	    {"staff", N_("Staff")},
-	    {"contact_form", N_("Contact form")},
-	};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(entity, names[i].code) == 0)
-			return _(names[i].name);
-	return entity;
-}
 
 /* A field's name for people (the person's and application's fields). */
 static const char *field_label(const char *name)
@@ -294,7 +278,7 @@ static void draw_list(struct conflicts *c, int top, int height)
 		if (sel)
 			ui_widget_put(stdscr, y, 0, 2, ">", a | A_BOLD, false);
 		local_time(k->raised_at, when, sizeof when);
-		ui_widget_put(stdscr, y, 2, 13, entity_name(k->entity), a, false);
+		ui_widget_put(stdscr, y, 2, 13, ui_sync_entity_name(k->entity), a, false);
 		ui_widget_put(stdscr, y, 16, 30, c->labels[c->scroll + i], a, false);
 		ui_widget_put(stdscr, y, 47, 16, k->fields, a, false);
 		ui_widget_put(stdscr, y, 64, COLS - 65, when, a, false);
@@ -313,7 +297,7 @@ static void draw_detail(struct conflicts *c, int top, int height)
 	int y = top;
 
 	snprintf(title, sizeof title, _("%s %s: the same fields changed here and centrally"),
-	         entity_name(k->entity), c->labels[c->cur]);
+	         ui_sync_entity_name(k->entity), c->labels[c->cur]);
 	ui_widget_put(stdscr, y++, 1, COLS - 2, title, ui_theme_attr(UI_FACE_LABEL) | A_BOLD,
 	              false);
 	y++;

@@ -17,6 +17,7 @@
 #include "src/person.h"
 #include "src/session.h"
 #include "ui/status.h"
+#include "ui/sync.h"
 #include "ui/theme.h"
 #include "ui/widget.h"
 
@@ -47,26 +48,6 @@ static const struct ui_help_entry rejected_keys[] = {
     {UI_ACT_QUIT, NULL, N_("Quit")},
     {UI_ACT_NONE, NULL, NULL},
 };
-
-static const char *entity_name(const char *entity)
-{
-	static const struct {
-		const char *code, *name;
-	} names[] = {
-	    {"person", N_("Person")},
-	    {"application", N_("Application")},
-	    {"application_document", N_("Document")},
-	    {"staff", N_("Staff")},
-	    {"audit", N_("Audit entry")},
-	    {"person_history", N_("Change history")},
-	    {"contact_form", N_("Contact form")},
-	    {"conflict", N_("Conflict")},
-	};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(entity, names[i].code) == 0)
-			return _(names[i].name);
-	return entity;
-}
 
 static const char *op_name(const char *op)
 {
@@ -177,7 +158,7 @@ static bool rejected_draw(void *p, struct ui_app *app, int top, int height)
 		if (sel)
 			ui_widget_put(stdscr, y, 0, 2, ">", a | A_BOLD, false);
 		local_time(e->created_at, when, sizeof when);
-		ui_widget_put(stdscr, y, xw, 13, entity_name(e->entity), a, false);
+		ui_widget_put(stdscr, y, xw, 13, ui_sync_entity_name(e->entity), a, false);
 		ui_widget_put(stdscr, y, xr, 31, r->labels[r->scroll + i], a, false);
 		ui_widget_put(stdscr, y, xo, 9, op_name(e->op), a, false);
 		ui_widget_put(stdscr, y, xt, COLS - xt - 1, when, a, false);

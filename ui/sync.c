@@ -426,3 +426,23 @@ void ui_sync_get_view(const struct ui_sync *u, long long now, struct ui_sync_vie
 	copy(out->error, sizeof out->error, u->error);
 	copy(out->agent, sizeof out->agent, u->agent);
 }
+
+const char *ui_sync_entity_name(const char *entity)
+{
+	static const struct {
+		const char *code, *name;
+	} names[] = {
+	    {"person", N_("Person")},
+	    {"application", N_("Application")},
+	    {"application_document", N_("Document")},
+	    {"staff", N_("Staff")},
+	    {"audit", N_("Audit entry")},
+	    {"person_history", N_("Change history")},
+	    {"contact_form", N_("Contact form")},
+	    {"conflict", N_("Conflict")},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(entity, names[i].code) == 0)
+			return _(names[i].name);
+	return entity;
+}

@@ -63,4 +63,8 @@ void ui_sync_local_change(struct ui_sync *u, long long now);
 /* The state for the status line. */
 void ui_sync_get_view(const struct ui_sync *u, long long now, struct ui_sync_view *out);
 
+/* A synced kind's name for people ("Person" for "person"), translated;
+ * the code itself for a kind it does not know. */
+const char *ui_sync_entity_name(const char *entity);
+
 #endif
